@@ -1,0 +1,140 @@
+package clerkauth_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"encore.app/auth/clerkauth"
+	"encore.app/auth/clerktest"
+)
+
+func TestKeyRotation(t *testing.T) {
+	srv := clerktest.Start(t)
+	srv.AddUser(userID, "ada@example.com")
+	clock := newFakeClock()
+	a := newAuthenticator(t, srv, func(c *clerkauth.Config) { c.Now = clock.Now })
+
+	oldKey := srv.SigningKey()
+	mustAccept(t, a, srv.Token(userID), userID)
+
+	// A key Clerk has just published is accepted at once: its unknown kid
+	// triggers a refresh (the last one is more than the interval ago).
+	clock.Advance(2 * time.Second)
+	srv.RotateKey()
+	mustAccept(t, a, srv.Token(userID), userID)
+	// Tokens signed by the old, still-published key keep working.
+	mustAccept(t, a, oldKey.Sign(srv.Claims(userID)), userID)
+	if n := srv.Calls(clerktest.JWKS); n != 2 {
+		t.Fatalf("JWKS calls = %d, want 2 (start-up and rotation)", n)
+	}
+
+	// Once the old key is retired and the set refreshed, its new tokens fail
+	// (a distinct sid keeps the verified-token cache out of it).
+	srv.RetireKey(oldKey.ID)
+	clock.Advance(2 * time.Second)
+	srv.RotateKey()
+	mustAccept(t, a, srv.Token(userID), userID)
+	claims := srv.Claims(userID)
+	claims["sid"] = "sess_after_retirement"
+	_, err := authenticate(a, oldKey.Sign(claims))
+	mustFailWith(t, err, clerkauth.ErrInvalidToken)
+}
+
+func TestUnknownKidFloodIsRateLimited(t *testing.T) {
+	srv := clerktest.Start(t)
+	srv.AddUser(userID, "ada@example.com")
+	clock := newFakeClock()
+	a := newAuthenticator(t, srv, func(c *clerkauth.Config) { c.Now = clock.Now })
+	mustAccept(t, a, srv.Token(userID), userID)
+
+	forger := clerktest.NewKey()
+	flood := func(n int) {
+		var wg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				h := forger.Header()
+				h["kid"] = clerktest.NewKeyID()
+				_, err := authenticate(a, forger.SignWithHeader(h, srv.Claims(userID)))
+				mustFailWith(t, err, clerkauth.ErrInvalidToken)
+			}()
+		}
+		wg.Wait()
+	}
+	flood(200)
+	if n := srv.Calls(clerktest.JWKS); n != 1 {
+		t.Fatalf("JWKS calls = %d after a flood within the interval, want 1", n)
+	}
+	clock.Advance(1100 * time.Millisecond)
+	flood(200)
+	if n := srv.Calls(clerktest.JWKS); n != 2 {
+		t.Fatalf("JWKS calls = %d after a flood in the next interval, want 2", n)
+	}
+}
+
+func TestConcurrentColdStartFetchesJWKSOnce(t *testing.T) {
+	srv := clerktest.Start(t)
+	srv.SetLatency(50 * time.Millisecond)
+	srv.AddUser(userID, "ada@example.com")
+	a := newAuthenticator(t, srv, nil)
+	token := srv.Token(userID)
+	var wg sync.WaitGroup
+	for i := 0; i < 50; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := authenticate(a, token); err != nil {
+				t.Errorf("refused: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if j, u := srv.Calls(clerktest.JWKS), srv.Calls(clerktest.Users); j != 1 || u != 1 {
+		t.Fatalf("calls: JWKS %d, users %d; want 1 and 1", j, u)
+	}
+}
+
+func TestJWKSOutage(t *testing.T) {
+	srv := clerktest.Start(t)
+	srv.AddUser(userID, "ada@example.com")
+	clock := newFakeClock()
+	a := newAuthenticator(t, srv, func(c *clerkauth.Config) { c.Now = clock.Now })
+	srv.Fail(clerktest.JWKS, clerktest.Failure{Status: 500})
+
+	// Without keys nothing can be verified: 503, not 401.
+	_, err := authenticate(a, srv.Token(userID))
+	mustFailWith(t, err, clerkauth.ErrClerkUnavailable)
+	if got := clerkauth.APIError(err).Code.HTTPStatus(); got != 503 {
+		t.Fatalf("HTTP status %d, want 503", got)
+	}
+	// Within the interval the failure stands without another call.
+	_, err = authenticate(a, srv.Token(userID))
+	mustFailWith(t, err, clerkauth.ErrClerkUnavailable)
+	if n := srv.Calls(clerktest.JWKS); n != 1 {
+		t.Fatalf("JWKS calls = %d, want 1", n)
+	}
+	// Clerk recovers: the next interval's refresh succeeds.
+	srv.ClearFailures()
+	clock.Advance(2 * time.Second)
+	mustAccept(t, a, srv.Token(userID), userID)
+}
+
+func TestRemoteKeySetHonoursCallerContext(t *testing.T) {
+	srv := clerktest.Start(t)
+	srv.SetLatency(time.Second)
+	keys, err := clerkauth.NewRemoteKeySet(testConfig(srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = keys.Key(ctx, srv.SigningKey().ID)
+	mustFailWith(t, err, clerkauth.ErrClerkUnavailable)
+	if time.Since(start) > 500*time.Millisecond {
+		t.Fatalf("Key waited %v for a caller that gave up after 20ms", time.Since(start))
+	}
+}

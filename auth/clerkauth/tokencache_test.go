@@ -1,0 +1,41 @@
+package clerkauth
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"testing"
+	"time"
+)
+
+func TestTokenCacheIsBounded(t *testing.T) {
+	c := newTokenCache(8, time.Second)
+	now := time.Now()
+	for i := 0; i < 100; i++ {
+		c.add(sha256.Sum256([]byte(fmt.Sprint(i))), &Session{UserID: fmt.Sprint(i), Expiry: now.Add(time.Minute)})
+	}
+	if n := c.entries.Len(); n != 8 {
+		t.Fatalf("cache holds %d tokens, want the bound 8", n)
+	}
+	if _, ok := c.get(sha256.Sum256([]byte("99")), now); !ok {
+		t.Fatal("most recent token evicted")
+	}
+	if _, ok := c.get(sha256.Sum256([]byte("0")), now); ok {
+		t.Fatal("oldest token kept past the bound")
+	}
+}
+
+func TestTokenCacheForgetsExpiredTokens(t *testing.T) {
+	c := newTokenCache(8, 5*time.Second)
+	now := time.Now()
+	key := sha256.Sum256([]byte("token"))
+	c.add(key, &Session{UserID: "user_1", Expiry: now})
+	if _, ok := c.get(key, now.Add(5*time.Second)); !ok {
+		t.Fatal("token forgotten within its leeway")
+	}
+	if _, ok := c.get(key, now.Add(5*time.Second+time.Millisecond)); ok {
+		t.Fatal("token remembered past exp + leeway")
+	}
+	if c.entries.Len() != 0 {
+		t.Fatal("expired token left in the cache")
+	}
+}
