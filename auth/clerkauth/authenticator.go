@@ -64,7 +64,7 @@ func New(cfg Config) (*Authenticator, error) {
 // Errors wrap ErrNoCredentials, ErrInvalidToken, ErrUserNotFound or
 // ErrClerkUnavailable; APIError maps them to what the client sees.
 func (a *Authenticator) Authenticate(ctx context.Context, authorization, sessionCookie string) (*AuthData, error) {
-	token, err := TokenFromRequest(authorization, sessionCookie)
+	token, err := credential(authorization, sessionCookie)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +93,7 @@ func (a *Authenticator) session(ctx context.Context, token string) (*Session, er
 	if s, ok := a.tokens.get(key, a.now()); ok {
 		return s, nil
 	}
-	s, err := a.verifier.verify(ctx, token)
+	s, err := a.verifier.Verify(ctx, token)
 	if err != nil {
 		return nil, err
 	}

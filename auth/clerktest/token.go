@@ -117,3 +117,6 @@ func NewKeyID() string {
 	_, _ = rand.Read(id)
 	return "ins_" + base64.RawURLEncoding.EncodeToString(id)
 }
+
+// Public is the key's public half.
+func (k *Key) Public() *rsa.PublicKey { return &k.private.PublicKey }
