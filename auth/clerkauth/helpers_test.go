@@ -62,6 +62,19 @@ func authenticate(a *clerkauth.Authenticator, token string) (*clerkauth.AuthData
 	return a.Authenticate(context.Background(), "Bearer "+token, "")
 }
 
+// concurrently runs fn in n goroutines and waits for them all.
+func concurrently(n int, fn func()) {
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn()
+		}()
+	}
+	wg.Wait()
+}
+
 // mustFailWith asserts err wraps want.
 func mustFailWith(t testing.TB, err, want error) {
 	t.Helper()

@@ -47,9 +47,9 @@ func (s *StaticKeySet) Key(context.Context, string) (*clerk.JSONWebKey, error) {
 
 // RemoteKeySet is Clerk's JWKS, fetched through the SDK and kept in memory.
 // A kid it does not hold triggers a refresh, so a key Clerk has just
-// published is accepted at once; concurrent refreshes collapse into one, and
-// refreshes are at least Config.KeyRefreshInterval apart, so a flood of
-// made-up kids costs Clerk about one call per interval.
+// published is accepted within one refresh interval; concurrent refreshes
+// collapse into one, and refreshes are at least Config.KeyRefreshInterval
+// apart, so a flood of made-up kids costs Clerk one call per interval.
 type RemoteKeySet struct {
 	client   *jwks.Client
 	timeout  time.Duration
@@ -114,15 +114,20 @@ func (s *RemoteKeySet) cached(kid string) *clerk.JSONWebKey {
 	return s.keys[kid]
 }
 
-// fetch replaces the key set with Clerk's, unless the last attempt was too
-// recent, in which case that attempt's outcome stands.
+// fetch replaces the key set with Clerk's. Within the refresh interval of
+// the last attempt it waits the interval out rather than refuse: a key Clerk
+// has just published must not be refused because a flood of made-up kids
+// refreshed the set a moment ago. After a failed attempt it answers that
+// failure at once, so an outage costs no waiting either.
 func (s *RemoteKeySet) fetch(ctx context.Context) error {
 	s.mu.RLock()
-	recent := !s.refreshedAt.IsZero() && s.now().Sub(s.refreshedAt) < s.interval
-	lastErr := s.refreshErr
+	last, lastErr := s.refreshedAt, s.refreshErr
 	s.mu.RUnlock()
-	if recent {
-		return lastErr
+	if wait := s.interval - s.now().Sub(last); !last.IsZero() && wait > 0 {
+		if lastErr != nil {
+			return lastErr
+		}
+		time.Sleep(wait) // bounded by the interval; callers stop waiting on their own ctx
 	}
 
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)

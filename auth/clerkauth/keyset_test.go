@@ -2,7 +2,6 @@ package clerkauth_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -51,27 +50,41 @@ func TestUnknownKidFloodIsRateLimited(t *testing.T) {
 
 	forger := clerktest.NewKey()
 	flood := func(n int) {
-		var wg sync.WaitGroup
-		for i := 0; i < n; i++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				h := forger.Header()
-				h["kid"] = clerktest.NewKeyID()
-				_, err := authenticate(a, forger.SignWithHeader(h, srv.Claims(userID)))
-				mustFailWith(t, err, clerkauth.ErrInvalidToken)
-			}()
-		}
-		wg.Wait()
+		concurrently(n, func() {
+			h := forger.Header()
+			h["kid"] = clerktest.NewKeyID()
+			_, err := authenticate(a, forger.SignWithHeader(h, srv.Claims(userID)))
+			mustFailWith(t, err, clerkauth.ErrInvalidToken)
+		})
 	}
-	flood(200)
-	if n := srv.Calls(clerktest.JWKS); n != 1 {
-		t.Fatalf("JWKS calls = %d after a flood within the interval, want 1", n)
-	}
-	clock.Advance(1100 * time.Millisecond)
+	// A flood right after a refresh waits the interval out, then shares one
+	// fetch: one call per interval, whatever the flood's size.
 	flood(200)
 	if n := srv.Calls(clerktest.JWKS); n != 2 {
-		t.Fatalf("JWKS calls = %d after a flood in the next interval, want 2", n)
+		t.Fatalf("JWKS calls = %d after a flood, want 2", n)
+	}
+	flood(200)
+	if n := srv.Calls(clerktest.JWKS); n != 3 {
+		t.Fatalf("JWKS calls = %d after a second flood, want 3", n)
+	}
+}
+
+// A key published just after a refresh is accepted once the interval has
+// passed, instead of being refused as unknown.
+func TestNewKeyRightAfterARefreshIsAccepted(t *testing.T) {
+	srv := clerktest.Start(t)
+	srv.AddUser(userID, "ada@example.com")
+	const interval = 1500 * time.Millisecond
+	a := newAuthenticator(t, srv, func(c *clerkauth.Config) { c.KeyRefreshInterval = interval })
+	start := time.Now()
+	mustAccept(t, a, srv.Token(userID), userID) // the first refresh
+	srv.RotateKey()
+	mustAccept(t, a, srv.Token(userID), userID)
+	if elapsed := time.Since(start); elapsed < interval {
+		t.Fatalf("second refresh %v after the first, inside the %v interval", elapsed, interval)
+	}
+	if n := srv.Calls(clerktest.JWKS); n != 2 {
+		t.Fatalf("JWKS calls = %d, want 2", n)
 	}
 }
 
@@ -81,17 +94,11 @@ func TestConcurrentColdStartFetchesJWKSOnce(t *testing.T) {
 	srv.AddUser(userID, "ada@example.com")
 	a := newAuthenticator(t, srv, nil)
 	token := srv.Token(userID)
-	var wg sync.WaitGroup
-	for i := 0; i < 50; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := authenticate(a, token); err != nil {
-				t.Errorf("refused: %v", err)
-			}
-		}()
-	}
-	wg.Wait()
+	concurrently(50, func() {
+		if _, err := authenticate(a, token); err != nil {
+			t.Errorf("refused: %v", err)
+		}
+	})
 	if j, u := srv.Calls(clerktest.JWKS), srv.Calls(clerktest.Users); j != 1 || u != 1 {
 		t.Fatalf("calls: JWKS %d, users %d; want 1 and 1", j, u)
 	}

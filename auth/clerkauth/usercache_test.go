@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -71,17 +70,11 @@ func TestConcurrentLookupsForOneUserMakeOneCall(t *testing.T) {
 	srv.SetLatency(50 * time.Millisecond)
 	srv.AddUser(userID, "ada@example.com")
 	c := newUserCache(t, srv, nil)
-	var wg sync.WaitGroup
-	for i := 0; i < 50; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if email, err := c.PrimaryEmail(context.Background(), userID); err != nil || email != "ada@example.com" {
-				t.Errorf("got %q, %v", email, err)
-			}
-		}()
-	}
-	wg.Wait()
+	concurrently(50, func() {
+		if email, err := c.PrimaryEmail(context.Background(), userID); err != nil || email != "ada@example.com" {
+			t.Errorf("got %q, %v", email, err)
+		}
+	})
 	if n := srv.Calls(clerktest.Users); n != 1 {
 		t.Fatalf("users calls = %d, want 1", n)
 	}

@@ -84,11 +84,16 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	var h header
 	encoded, _, _ := strings.Cut(token, ".")
-	raw, err := base64.RawURLEncoding.DecodeString(encoded)
+	var h header
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(encoded)
 	if err != nil || json.Unmarshal(raw, &h) != nil {
 		return nil, invalid("token header is not base64url JSON")
+	}
+	// go-jose ignores the spare bits of a signature's last character, so
+	// without this one signature would have several spellings.
+	if _, err := base64.RawURLEncoding.Strict().DecodeString(token[strings.LastIndexByte(token, '.')+1:]); err != nil {
+		return nil, invalid("token signature is not canonical base64url")
 	}
 	// Clerk signs with RS256 only; refusing anything else up front keeps
 	// "none" and HMAC-with-a-public-key tricks away from the crypto.

@@ -85,35 +85,36 @@ func TestHostileTokensAreRefused(t *testing.T) {
 	}
 
 	tests := map[string]string{
-		"garbage":               "not.a.jwt",
-		"header not JSON":       base64.RawURLEncoding.EncodeToString([]byte("{nope")) + "." + parts[1] + "." + parts[2],
-		"payload not JSON":      parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte("nope")) + "." + parts[2],
-		"alg none":              clerktest.EncodeSegment(map[string]any{"alg": "none", "kid": key.ID}) + "." + parts[1] + ".AAAA",
-		"alg none, signed":      key.SignWithHeader(header(func(h map[string]any) { h["alg"] = "none" }), srv.Claims(userID)),
-		"alg RS512 header":      key.SignWithHeader(header(func(h map[string]any) { h["alg"] = "RS512" }), srv.Claims(userID)),
-		"HS256 with secret key": hs256(srv.SecretKey),
-		"HS256 with empty key":  hs256(""),
-		"wrong key, valid kid":  clerktest.NewKey().SignWithHeader(key.Header(), srv.Claims(userID)),
-		"unknown kid":           clerktest.NewKey().Sign(srv.Claims(userID)),
-		"no kid":                key.SignWithHeader(header(func(h map[string]any) { delete(h, "kid") }), srv.Claims(userID)),
-		"tampered payload":      parts[0] + "." + clerktest.EncodeSegment(srv.Claims("user_other")) + "." + parts[2],
-		"tampered signature":    parts[0] + "." + parts[1] + "." + base64.RawURLEncoding.EncodeToString(make([]byte, 256)),
-		"truncated signature":   parts[0] + "." + parts[1] + "." + parts[2][:len(parts[2])/2],
-		"expired":               with(func(c map[string]any) { c["exp"] = now - 60 }),
-		"not yet valid":         with(func(c map[string]any) { c["nbf"] = now + 60 }),
-		"issued in the future":  with(func(c map[string]any) { c["iat"] = now + 60 }),
-		"no exp":                with(func(c map[string]any) { delete(c, "exp") }),
-		"no iat":                with(func(c map[string]any) { delete(c, "iat") }),
-		"no sub":                with(func(c map[string]any) { delete(c, "sub") }),
-		"empty sub":             with(func(c map[string]any) { c["sub"] = "" }),
-		"sub with a path":       with(func(c map[string]any) { c["sub"] = "../jwks" }),
-		"no sid":                with(func(c map[string]any) { delete(c, "sid") }),
-		"foreign azp":           with(func(c map[string]any) { c["azp"] = "https://evil.example" }),
-		"foreign issuer":        with(func(c map[string]any) { c["iss"] = "https://clerk.evil.example" }),
-		"no issuer":             with(func(c map[string]any) { delete(c, "iss") }),
-		"pending session":       with(func(c map[string]any) { c["sts"] = "pending" }),
-		"exp as string":         with(func(c map[string]any) { c["exp"] = "tomorrow" }),
-		"sub as number":         with(func(c map[string]any) { c["sub"] = 42 }),
+		"garbage":                 "not.a.jwt",
+		"header not JSON":         base64.RawURLEncoding.EncodeToString([]byte("{nope")) + "." + parts[1] + "." + parts[2],
+		"payload not JSON":        parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte("nope")) + "." + parts[2],
+		"alg none":                clerktest.EncodeSegment(map[string]any{"alg": "none", "kid": key.ID}) + "." + parts[1] + ".AAAA",
+		"alg none, signed":        key.SignWithHeader(header(func(h map[string]any) { h["alg"] = "none" }), srv.Claims(userID)),
+		"alg RS512 header":        key.SignWithHeader(header(func(h map[string]any) { h["alg"] = "RS512" }), srv.Claims(userID)),
+		"HS256 with secret key":   hs256(srv.SecretKey),
+		"HS256 with empty key":    hs256(""),
+		"wrong key, valid kid":    clerktest.NewKey().SignWithHeader(key.Header(), srv.Claims(userID)),
+		"unknown kid":             clerktest.NewKey().Sign(srv.Claims(userID)),
+		"no kid":                  key.SignWithHeader(header(func(h map[string]any) { delete(h, "kid") }), srv.Claims(userID)),
+		"tampered payload":        parts[0] + "." + clerktest.EncodeSegment(srv.Claims("user_other")) + "." + parts[2],
+		"tampered signature":      parts[0] + "." + parts[1] + "." + base64.RawURLEncoding.EncodeToString(make([]byte, 256)),
+		"non-canonical signature": parts[0] + "." + parts[1] + "." + respell(parts[2]),
+		"truncated signature":     parts[0] + "." + parts[1] + "." + parts[2][:len(parts[2])/2],
+		"expired":                 with(func(c map[string]any) { c["exp"] = now - 60 }),
+		"not yet valid":           with(func(c map[string]any) { c["nbf"] = now + 60 }),
+		"issued in the future":    with(func(c map[string]any) { c["iat"] = now + 60 }),
+		"no exp":                  with(func(c map[string]any) { delete(c, "exp") }),
+		"no iat":                  with(func(c map[string]any) { delete(c, "iat") }),
+		"no sub":                  with(func(c map[string]any) { delete(c, "sub") }),
+		"empty sub":               with(func(c map[string]any) { c["sub"] = "" }),
+		"sub with a path":         with(func(c map[string]any) { c["sub"] = "../jwks" }),
+		"no sid":                  with(func(c map[string]any) { delete(c, "sid") }),
+		"foreign azp":             with(func(c map[string]any) { c["azp"] = "https://evil.example" }),
+		"foreign issuer":          with(func(c map[string]any) { c["iss"] = "https://clerk.evil.example" }),
+		"no issuer":               with(func(c map[string]any) { delete(c, "iss") }),
+		"pending session":         with(func(c map[string]any) { c["sts"] = "pending" }),
+		"exp as string":           with(func(c map[string]any) { c["exp"] = "tomorrow" }),
+		"sub as number":           with(func(c map[string]any) { c["sub"] = 42 }),
 	}
 	for name, token := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -129,6 +130,14 @@ func TestHostileTokensAreRefused(t *testing.T) {
 	}
 	// The untouched token still passes, so each refusal above is the edit's.
 	mustAccept(t, a, valid, userID)
+}
+
+// respell changes a spare bit of the last character of an unpadded base64url
+// segment: another spelling of the same bytes.
+func respell(segment string) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	last := strings.IndexByte(alphabet, segment[len(segment)-1])
+	return segment[:len(segment)-1] + string(alphabet[last^1])
 }
 
 func TestClaimsWithinLeewayAreAccepted(t *testing.T) {

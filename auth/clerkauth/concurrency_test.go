@@ -1,0 +1,136 @@
+package clerkauth_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"encore.app/auth/clerkauth"
+	"encore.app/auth/clerktest"
+)
+
+// request is one token sent under load, with what must become of it.
+type request struct {
+	token  string
+	userID string // "" for a hostile token, which must be refused
+}
+
+// TestMixedLoad sends thousands of valid and hostile tokens from many
+// goroutines while keys rotate and Clerk fails midway, and checks that no
+// hostile token passes, no valid token is refused while Clerk is healthy,
+// and Clerk is called within the bounds the caches promise.
+func TestMixedLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("load test")
+	}
+	srv := clerktest.Start(t)
+	srv.SetLatency(2 * time.Millisecond)
+	const users = 20
+	for i := 0; i < users; i++ {
+		srv.AddUser(fmt.Sprintf("user_%d", i), fmt.Sprintf("u%d@example.com", i))
+	}
+	a := newAuthenticator(t, srv, func(c *clerkauth.Config) { c.KeyRefreshInterval = 200 * time.Millisecond })
+	forger := clerktest.NewKey()
+
+	mint := func(key *clerktest.Key, n int, first int) []request {
+		var out []request
+		for i := 0; i < n; i++ {
+			id := fmt.Sprintf("user_%d", (first+i)%users)
+			claims := srv.Claims(id)
+			claims["sid"] = fmt.Sprintf("sess_%d_%d", first, i)
+			out = append(out, request{token: key.Sign(claims), userID: id})
+		}
+		return out
+	}
+	hostile := func(n int) []request {
+		var out []request
+		for i := 0; i < n; i++ {
+			claims := srv.Claims("user_0")
+			valid := srv.Sign(claims)
+			parts := strings.Split(valid, ".")
+			h := forger.Header()
+			h["kid"] = clerktest.NewKeyID()
+			variants := []string{
+				forger.SignWithHeader(srv.SigningKey().Header(), claims), // wrong key, real kid
+				forger.SignWithHeader(h, claims),                         // made-up kid
+				parts[0] + "." + clerktest.EncodeSegment(srv.Claims("user_1")) + "." + parts[2],
+				clerktest.EncodeSegment(map[string]any{"alg": "none"}) + "." + parts[1] + ".AA",
+				valid[:len(valid)-2],
+			}
+			out = append(out, request{token: variants[i%len(variants)]})
+		}
+		return out
+	}
+	var falseAccepts, falseRejects atomic.Int64
+	run := func(reqs []request, healthy bool) {
+		var wg sync.WaitGroup
+		work := make(chan request)
+		for g := 0; g < 32; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for r := range work {
+					data, err := authenticate(a, r.token)
+					switch {
+					case r.userID == "" && err == nil:
+						falseAccepts.Add(1)
+						t.Errorf("hostile token accepted as %s", data.UserID)
+					case r.userID == "" && !errors.Is(err, clerkauth.ErrInvalidToken) && (healthy || !errors.Is(err, clerkauth.ErrClerkUnavailable)):
+						t.Errorf("hostile token: %v, want an invalid-token error", err)
+					case r.userID != "" && err == nil && data.UserID != r.userID:
+						falseAccepts.Add(1)
+						t.Errorf("token for %s accepted as %s", r.userID, data.UserID)
+					case r.userID != "" && err != nil && (healthy || !errors.Is(err, clerkauth.ErrClerkUnavailable)):
+						falseRejects.Add(1)
+						t.Errorf("valid token for %s refused: %v", r.userID, err)
+					}
+				}
+			}()
+		}
+		// Repeat each token so the verified-token cache is exercised too.
+		for round := 0; round < 3; round++ {
+			for _, r := range reqs {
+				work <- r
+			}
+		}
+		close(work)
+		wg.Wait()
+	}
+	start := time.Now()
+
+	// Healthy, first key: each user is fetched once.
+	run(append(mint(srv.SigningKey(), 400, 0), hostile(300)...), true)
+	if n := srv.Calls(clerktest.Users); n != users {
+		t.Fatalf("users calls = %d, want one per user (%d)", n, users)
+	}
+
+	// The key rotates: old and new tokens mixed, still healthy.
+	oldKey := srv.SigningKey()
+	srv.RotateKey()
+	run(append(append(mint(srv.SigningKey(), 300, 400), mint(oldKey, 100, 700)...), hostile(300)...), true)
+
+	// Clerk fails midway: JWKS and users answer 500. Known keys and cached
+	// users keep working; nothing hostile gets through.
+	srv.Fail(clerktest.Users, clerktest.Failure{Status: 500})
+	srv.Fail(clerktest.JWKS, clerktest.Failure{Status: 500})
+	run(append(mint(srv.SigningKey(), 300, 800), hostile(300)...), false)
+	srv.ClearFailures()
+	run(append(mint(srv.SigningKey(), 200, 1100), hostile(200)...), true)
+
+	if falseAccepts.Load() != 0 || falseRejects.Load() != 0 {
+		t.Fatalf("%d false accepts, %d false rejects", falseAccepts.Load(), falseRejects.Load())
+	}
+	// Every user stayed cached through the outage (TTL 5m): no user call
+	// beyond the first per user.
+	if n := srv.Calls(clerktest.Users); n != users {
+		t.Fatalf("users calls = %d, want %d", n, users)
+	}
+	// Made-up kids: at most one JWKS fetch per 200ms interval, plus start-up.
+	if n, bound := srv.Calls(clerktest.JWKS), 2+int(time.Since(start)/(200*time.Millisecond)); n > bound {
+		t.Fatalf("JWKS calls = %d in %v, over the bound %d", n, time.Since(start), bound)
+	}
+}
