@@ -46,22 +46,29 @@ func TestMixedLoad(t *testing.T) {
 		}
 		return out
 	}
+	// Signed by the real key, to be spliced into forgeries without a
+	// signature each.
+	genuineToken := srv.Token("user_0")
+	genuine := strings.Split(genuineToken, ".")
 	hostile := func(n int) []request {
 		var out []request
 		for i := 0; i < n; i++ {
-			claims := srv.Claims("user_0")
-			valid := srv.Sign(claims)
-			parts := strings.Split(valid, ".")
-			h := forger.Header()
-			h["kid"] = clerktest.NewKeyID()
-			variants := []string{
-				forger.SignWithHeader(srv.SigningKey().Header(), claims), // wrong key, real kid
-				forger.SignWithHeader(h, claims),                         // made-up kid
-				parts[0] + "." + clerktest.EncodeSegment(srv.Claims("user_1")) + "." + parts[2],
-				clerktest.EncodeSegment(map[string]any{"alg": "none"}) + "." + parts[1] + ".AA",
-				valid[:len(valid)-2],
+			var token string
+			switch i % 5 {
+			case 0: // wrong key, real kid
+				token = forger.SignWithHeader(srv.SigningKey().Header(), srv.Claims("user_0"))
+			case 1: // made-up kid
+				h := forger.Header()
+				h["kid"] = clerktest.NewKeyID()
+				token = forger.SignWithHeader(h, srv.Claims("user_0"))
+			case 2: // another user's claims under a genuine signature
+				token = genuine[0] + "." + clerktest.EncodeSegment(srv.Claims(fmt.Sprintf("user_%d", 1+i%(users-1)))) + "." + genuine[2]
+			case 3:
+				token = clerktest.EncodeSegment(map[string]any{"alg": "none"}) + "." + genuine[1] + ".AA"
+			case 4: // truncated signature
+				token = genuineToken[:len(genuineToken)-1-i%7]
 			}
-			out = append(out, request{token: variants[i%len(variants)]})
+			out = append(out, request{token: token})
 		}
 		return out
 	}

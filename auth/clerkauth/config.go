@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/clerk/clerk-sdk-go/v2"
@@ -62,6 +63,15 @@ func (c Config) withDefaults() (*Config, error) {
 	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, fmt.Errorf("clerkauth: APIURL %q is not an http(s) URL", c.APIURL)
 	}
+	parties := make([]string, len(c.AuthorizedParties))
+	for i, party := range c.AuthorizedParties {
+		// azp is an origin; a trailing slash is the usual copy-paste slip.
+		parties[i] = strings.TrimSuffix(party, "/")
+		if u, err := url.Parse(parties[i]); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" || u.RawQuery != "" {
+			return nil, fmt.Errorf("clerkauth: AuthorizedParties entry %q is not an origin like https://app.example.com", party)
+		}
+	}
+	c.AuthorizedParties = parties
 	if c.Issuer != "" {
 		if u, err := url.Parse(c.Issuer); err != nil || u.Scheme != "https" || u.Host == "" {
 			return nil, fmt.Errorf("clerkauth: Issuer %q is not an https URL", c.Issuer)

@@ -177,6 +177,13 @@ func TestClaimsWithinLeewayAreAccepted(t *testing.T) {
 	}
 }
 
+func TestAuthorizedPartyWithTrailingSlash(t *testing.T) {
+	srv := clerktest.Start(t)
+	srv.AddUser(userID, "ada@example.com")
+	a := newAuthenticator(t, srv, func(c *clerkauth.Config) { c.AuthorizedParties = []string{srv.AuthorizedParty + "/"} })
+	mustAccept(t, a, srv.Token(userID), userID)
+}
+
 func TestAuthorizedPartiesEmptyAcceptsAnyAzp(t *testing.T) {
 	srv := clerktest.Start(t)
 	srv.AddUser(userID, "ada@example.com")
@@ -231,8 +238,10 @@ func TestConfigErrors(t *testing.T) {
 		"JWT key is private": func(c *clerkauth.Config) {
 			c.JWTKey = "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n"
 		},
-		"negative leeway": func(c *clerkauth.Config) { c.Leeway = -time.Second },
-		"negative cache":  func(c *clerkauth.Config) { c.UserCacheSize = -1 },
+		"party without scheme": func(c *clerkauth.Config) { c.AuthorizedParties = []string{"localhost:3000"} },
+		"party with a path":    func(c *clerkauth.Config) { c.AuthorizedParties = []string{"https://app.example.com/login"} },
+		"negative leeway":      func(c *clerkauth.Config) { c.Leeway = -time.Second },
+		"negative cache":       func(c *clerkauth.Config) { c.UserCacheSize = -1 },
 	} {
 		cfg := testConfig(srv)
 		edit(&cfg)
