@@ -77,17 +77,20 @@ func retryAfter(value string, now time.Time) time.Duration {
 	return min(max(pause, defaultRetryAfter), maxRetryAfter)
 }
 
-// clerkError turns an SDK error from calling Clerk into ErrUserNotFound, for
-// Clerk's own "no such resource" answer, or ErrClerkUnavailable for anything
-// else. The SDK returns a non-JSON error body as the error's text, so only
-// errors of known types contribute text, and Clerk's words never reach a
-// response.
+// isNotFound reports whether Clerk answered that the resource does not exist,
+// in its own words: a 404 from a proxy or a wrong APIURL is not that.
+func isNotFound(err error) bool {
+	var apiErr *clerk.APIErrorResponse
+	return errors.As(err, &apiErr) && apiErr.HTTPStatusCode == http.StatusNotFound &&
+		len(apiErr.Errors) > 0 && apiErr.Errors[0].Code == "resource_not_found"
+}
+
+// clerkError turns an SDK error from calling Clerk into ErrClerkUnavailable.
+// The SDK returns a non-JSON error body as the error's text, so only errors
+// of known types contribute text, and Clerk's words never reach a response.
 func clerkError(what string, err error) error {
 	var apiErr *clerk.APIErrorResponse
 	if errors.As(err, &apiErr) {
-		if apiErr.HTTPStatusCode == http.StatusNotFound && len(apiErr.Errors) > 0 && apiErr.Errors[0].Code == "resource_not_found" {
-			return ErrUserNotFound
-		}
 		return unavailable("%s: Clerk answered HTTP %d", what, apiErr.HTTPStatusCode)
 	}
 	var netErr *url.Error

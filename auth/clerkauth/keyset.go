@@ -82,8 +82,8 @@ func newRemoteKeySet(cfg *Config) *RemoteKeySet {
 	}
 }
 
-// Key returns the key published under kid, refreshing the set when it is
-// unknown and the last refresh is older than the refresh interval.
+// Key returns the key published under kid, refreshing the set, at most once
+// per refresh interval, when kid is unknown.
 func (s *RemoteKeySet) Key(ctx context.Context, kid string) (*clerk.JSONWebKey, error) {
 	if kid == "" {
 		return nil, invalid("token header has no kid")

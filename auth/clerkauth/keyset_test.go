@@ -145,3 +145,13 @@ func TestRemoteKeySetHonoursCallerContext(t *testing.T) {
 		t.Fatalf("Key waited %v for a caller that gave up after 20ms", time.Since(start))
 	}
 }
+
+// A JWKS answered with Clerk's "not found" (say, APIURL without /v1) is an
+// outage of the keys, not a verdict on the user: 503, never 401.
+func TestJWKSNotFoundIsUnavailable(t *testing.T) {
+	srv := clerktest.Start(t)
+	srv.AddUser(userID, "ada@example.com")
+	srv.Fail(clerktest.JWKS, clerktest.Failure{Status: 404, Code: "resource_not_found"})
+	_, err := authenticate(newAuthenticator(t, srv, nil), srv.Token(userID))
+	mustFailWith(t, err, clerkauth.ErrClerkUnavailable)
+}

@@ -91,6 +91,9 @@ func (c *UserCache) fetch(ctx context.Context, userID string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	u, err := c.client.Get(ctx, userID)
+	if isNotFound(err) {
+		return "", ErrUserNotFound
+	}
 	if err != nil {
 		return "", clerkError("fetching user "+userID, err)
 	}
