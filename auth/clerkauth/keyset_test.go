@@ -155,3 +155,16 @@ func TestJWKSNotFoundIsUnavailable(t *testing.T) {
 	_, err := authenticate(newAuthenticator(t, srv, nil), srv.Token(userID))
 	mustFailWith(t, err, clerkauth.ErrClerkUnavailable)
 }
+
+func TestSlowJWKSIsCutAtTheDeadline(t *testing.T) {
+	srv := clerktest.Start(t)
+	srv.AddUser(userID, "ada@example.com")
+	srv.SetLatency(2 * time.Second)
+	a := newAuthenticator(t, srv, func(c *clerkauth.Config) { c.ClerkTimeout = 100 * time.Millisecond })
+	start := time.Now()
+	_, err := authenticate(a, srv.Token(userID))
+	mustFailWith(t, err, clerkauth.ErrClerkUnavailable)
+	if elapsed := time.Since(start); elapsed > time.Second {
+		t.Fatalf("took %v despite a 100ms Clerk deadline", elapsed)
+	}
+}
