@@ -8,7 +8,6 @@ import (
 	"encore.dev/beta/errs"
 
 	"encore.app/auth/clerkauth"
-	"encore.app/auth/clerktest"
 )
 
 func TestAPIErrorCodes(t *testing.T) {
@@ -27,8 +26,7 @@ func TestAPIErrorCodes(t *testing.T) {
 // The client sees one short message per code, never the reason, the token
 // or the secret key, whatever failed.
 func TestAPIErrorRevealsNothing(t *testing.T) {
-	srv := clerktest.Start(t)
-	srv.AddUser(userID, "ada@example.com")
+	srv := startWithUser(t)
 	a := newAuthenticator(t, srv, nil)
 	token := srv.Token(userID)
 	claims := srv.Claims(userID)

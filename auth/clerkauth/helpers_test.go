@@ -32,6 +32,17 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
+// userID is the user most tests authenticate as.
+const userID = "user_2abc"
+
+// startWithUser starts a test Clerk that knows userID.
+func startWithUser(t testing.TB) *clerktest.Server {
+	t.Helper()
+	srv := clerktest.Start(t)
+	srv.AddUser(userID, "ada@example.com")
+	return srv
+}
+
 // testConfig is the configuration that trusts srv.
 func testConfig(srv *clerktest.Server) clerkauth.Config {
 	return clerkauth.Config{
@@ -73,6 +84,14 @@ func concurrently(n int, fn func()) {
 		}()
 	}
 	wg.Wait()
+}
+
+// wantCalls asserts how many requests reached an endpoint of srv.
+func wantCalls(t testing.TB, srv *clerktest.Server, e clerktest.Endpoint, want int) {
+	t.Helper()
+	if n := srv.Calls(e); n != want {
+		t.Fatalf("%s calls = %d, want %d", e, n, want)
+	}
 }
 
 // mustFailWith asserts err wraps want.

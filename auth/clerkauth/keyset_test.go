@@ -10,8 +10,7 @@ import (
 )
 
 func TestKeyRotation(t *testing.T) {
-	srv := clerktest.Start(t)
-	srv.AddUser(userID, "ada@example.com")
+	srv := startWithUser(t)
 	clock := newFakeClock()
 	a := newAuthenticator(t, srv, func(c *clerkauth.Config) { c.Now = clock.Now })
 
@@ -25,9 +24,7 @@ func TestKeyRotation(t *testing.T) {
 	mustAccept(t, a, srv.Token(userID), userID)
 	// Tokens signed by the old, still-published key keep working.
 	mustAccept(t, a, oldKey.Sign(srv.Claims(userID)), userID)
-	if n := srv.Calls(clerktest.JWKS); n != 2 {
-		t.Fatalf("JWKS calls = %d, want 2 (start-up and rotation)", n)
-	}
+	wantCalls(t, srv, clerktest.JWKS, 2)
 
 	// Once the old key is retired and the set refreshed, its new tokens fail
 	// (a distinct sid keeps the verified-token cache out of it).
@@ -42,8 +39,7 @@ func TestKeyRotation(t *testing.T) {
 }
 
 func TestUnknownKidFloodIsRateLimited(t *testing.T) {
-	srv := clerktest.Start(t)
-	srv.AddUser(userID, "ada@example.com")
+	srv := startWithUser(t)
 	clock := newFakeClock()
 	a := newAuthenticator(t, srv, func(c *clerkauth.Config) { c.Now = clock.Now })
 	mustAccept(t, a, srv.Token(userID), userID)
@@ -60,20 +56,15 @@ func TestUnknownKidFloodIsRateLimited(t *testing.T) {
 	// A flood right after a refresh waits the interval out, then shares one
 	// fetch: one call per interval, whatever the flood's size.
 	flood(200)
-	if n := srv.Calls(clerktest.JWKS); n != 2 {
-		t.Fatalf("JWKS calls = %d after a flood, want 2", n)
-	}
+	wantCalls(t, srv, clerktest.JWKS, 2)
 	flood(200)
-	if n := srv.Calls(clerktest.JWKS); n != 3 {
-		t.Fatalf("JWKS calls = %d after a second flood, want 3", n)
-	}
+	wantCalls(t, srv, clerktest.JWKS, 3)
 }
 
 // A key published just after a refresh is accepted once the interval has
 // passed, instead of being refused as unknown.
 func TestNewKeyRightAfterARefreshIsAccepted(t *testing.T) {
-	srv := clerktest.Start(t)
-	srv.AddUser(userID, "ada@example.com")
+	srv := startWithUser(t)
 	const interval = 1500 * time.Millisecond
 	a := newAuthenticator(t, srv, func(c *clerkauth.Config) { c.KeyRefreshInterval = interval })
 	start := time.Now()
@@ -83,15 +74,12 @@ func TestNewKeyRightAfterARefreshIsAccepted(t *testing.T) {
 	if elapsed := time.Since(start); elapsed < interval {
 		t.Fatalf("second refresh %v after the first, inside the %v interval", elapsed, interval)
 	}
-	if n := srv.Calls(clerktest.JWKS); n != 2 {
-		t.Fatalf("JWKS calls = %d, want 2", n)
-	}
+	wantCalls(t, srv, clerktest.JWKS, 2)
 }
 
 func TestConcurrentColdStartFetchesJWKSOnce(t *testing.T) {
-	srv := clerktest.Start(t)
+	srv := startWithUser(t)
 	srv.SetLatency(50 * time.Millisecond)
-	srv.AddUser(userID, "ada@example.com")
 	a := newAuthenticator(t, srv, nil)
 	token := srv.Token(userID)
 	concurrently(50, func() {
@@ -99,14 +87,12 @@ func TestConcurrentColdStartFetchesJWKSOnce(t *testing.T) {
 			t.Errorf("refused: %v", err)
 		}
 	})
-	if j, u := srv.Calls(clerktest.JWKS), srv.Calls(clerktest.Users); j != 1 || u != 1 {
-		t.Fatalf("calls: JWKS %d, users %d; want 1 and 1", j, u)
-	}
+	wantCalls(t, srv, clerktest.JWKS, 1)
+	wantCalls(t, srv, clerktest.Users, 1)
 }
 
 func TestJWKSOutage(t *testing.T) {
-	srv := clerktest.Start(t)
-	srv.AddUser(userID, "ada@example.com")
+	srv := startWithUser(t)
 	clock := newFakeClock()
 	a := newAuthenticator(t, srv, func(c *clerkauth.Config) { c.Now = clock.Now })
 	srv.Fail(clerktest.JWKS, clerktest.Failure{Status: 500})
@@ -120,9 +106,7 @@ func TestJWKSOutage(t *testing.T) {
 	// Within the interval the failure stands without another call.
 	_, err = authenticate(a, srv.Token(userID))
 	mustFailWith(t, err, clerkauth.ErrClerkUnavailable)
-	if n := srv.Calls(clerktest.JWKS); n != 1 {
-		t.Fatalf("JWKS calls = %d, want 1", n)
-	}
+	wantCalls(t, srv, clerktest.JWKS, 1)
 	// Clerk recovers: the next interval's refresh succeeds.
 	srv.ClearFailures()
 	clock.Advance(2 * time.Second)
@@ -149,16 +133,14 @@ func TestRemoteKeySetHonoursCallerContext(t *testing.T) {
 // A JWKS answered with Clerk's "not found" (say, APIURL without /v1) is an
 // outage of the keys, not a verdict on the user: 503, never 401.
 func TestJWKSNotFoundIsUnavailable(t *testing.T) {
-	srv := clerktest.Start(t)
-	srv.AddUser(userID, "ada@example.com")
+	srv := startWithUser(t)
 	srv.Fail(clerktest.JWKS, clerktest.Failure{Status: 404, Code: "resource_not_found"})
 	_, err := authenticate(newAuthenticator(t, srv, nil), srv.Token(userID))
 	mustFailWith(t, err, clerkauth.ErrClerkUnavailable)
 }
 
 func TestSlowJWKSIsCutAtTheDeadline(t *testing.T) {
-	srv := clerktest.Start(t)
-	srv.AddUser(userID, "ada@example.com")
+	srv := startWithUser(t)
 	srv.SetLatency(2 * time.Second)
 	a := newAuthenticator(t, srv, func(c *clerkauth.Config) { c.ClerkTimeout = 100 * time.Millisecond })
 	start := time.Now()

@@ -39,8 +39,7 @@ func TestPrimaryEmailIsThePrimaryAddress(t *testing.T) {
 }
 
 func TestUserLookupsAreCached(t *testing.T) {
-	srv := clerktest.Start(t)
-	srv.AddUser(userID, "ada@example.com")
+	srv := startWithUser(t)
 	clock := newFakeClock()
 	a := newAuthenticator(t, srv, func(c *clerkauth.Config) {
 		c.Now = clock.Now
@@ -51,39 +50,32 @@ func TestUserLookupsAreCached(t *testing.T) {
 		claims["sid"] = fmt.Sprintf("sess_%d", i) // a new token each time
 		mustAccept(t, a, srv.Sign(claims), userID)
 	}
-	if j, u := srv.Calls(clerktest.JWKS), srv.Calls(clerktest.Users); j != 1 || u != 1 {
-		t.Fatalf("calls: JWKS %d, users %d; want 1 and 1", j, u)
-	}
+	wantCalls(t, srv, clerktest.JWKS, 1)
+	wantCalls(t, srv, clerktest.Users, 1)
 	// Past the TTL the user is fetched again, and a change shows.
 	srv.AddUser(userID, "ada@new.example")
 	clock.Advance(time.Minute + time.Second)
 	if data := mustAccept(t, a, srv.Token(userID), userID); data.Email != "ada@new.example" {
 		t.Fatalf("email after TTL = %q", data.Email)
 	}
-	if u := srv.Calls(clerktest.Users); u != 2 {
-		t.Fatalf("users calls = %d, want 2", u)
-	}
+	wantCalls(t, srv, clerktest.Users, 2)
 }
 
 func TestConcurrentLookupsForOneUserMakeOneCall(t *testing.T) {
-	srv := clerktest.Start(t)
+	srv := startWithUser(t)
 	srv.SetLatency(50 * time.Millisecond)
-	srv.AddUser(userID, "ada@example.com")
 	c := newUserCache(t, srv, nil)
 	concurrently(50, func() {
 		if email, err := c.PrimaryEmail(context.Background(), userID); err != nil || email != "ada@example.com" {
 			t.Errorf("got %q, %v", email, err)
 		}
 	})
-	if n := srv.Calls(clerktest.Users); n != 1 {
-		t.Fatalf("users calls = %d, want 1", n)
-	}
+	wantCalls(t, srv, clerktest.Users, 1)
 }
 
 func TestCancelledCallerDoesNotFailOthers(t *testing.T) {
-	srv := clerktest.Start(t)
+	srv := startWithUser(t)
 	srv.SetLatency(100 * time.Millisecond)
-	srv.AddUser(userID, "ada@example.com")
 	c := newUserCache(t, srv, nil)
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -108,14 +100,11 @@ func TestCancelledCallerDoesNotFailOthers(t *testing.T) {
 	if err := <-second; err != nil {
 		t.Fatalf("other caller failed: %v", err)
 	}
-	if n := srv.Calls(clerktest.Users); n != 1 {
-		t.Fatalf("users calls = %d, want 1", n)
-	}
+	wantCalls(t, srv, clerktest.Users, 1)
 }
 
 func TestDeletedUserIsUnauthenticated(t *testing.T) {
-	srv := clerktest.Start(t)
-	srv.AddUser(userID, "ada@example.com")
+	srv := startWithUser(t)
 	clock := newFakeClock()
 	a := newAuthenticator(t, srv, func(c *clerkauth.Config) { c.Now = clock.Now })
 
@@ -150,8 +139,7 @@ func TestClerkFailuresAreUnavailable(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			srv := clerktest.Start(t)
-			srv.AddUser(userID, "ada@example.com")
+			srv := startWithUser(t)
 			a := newAuthenticator(t, srv, func(c *clerkauth.Config) {
 				c.JWTKey = srv.SigningKey().PublicKeyPEM()
 				c.ClerkTimeout = 100 * time.Millisecond
@@ -171,8 +159,7 @@ func TestClerkFailuresAreUnavailable(t *testing.T) {
 }
 
 func TestStaleEntryServedWhileClerkIsDown(t *testing.T) {
-	srv := clerktest.Start(t)
-	srv.AddUser(userID, "ada@example.com")
+	srv := startWithUser(t)
 	clock := newFakeClock()
 	c := newUserCache(t, srv, func(c *clerkauth.Config) {
 		c.Now = clock.Now
@@ -191,14 +178,11 @@ func TestStaleEntryServedWhileClerkIsDown(t *testing.T) {
 	clock.Advance(2 * time.Second) // just past it
 	_, err := c.PrimaryEmail(context.Background(), userID)
 	mustFailWith(t, err, clerkauth.ErrClerkUnavailable)
-	if n := srv.Calls(clerktest.Users); n != 3 {
-		t.Fatalf("users calls = %d, want 3 (each expired lookup asks Clerk)", n)
-	}
+	wantCalls(t, srv, clerktest.Users, 3)
 }
 
 func TestRetryAfterIsHonoured(t *testing.T) {
-	srv := clerktest.Start(t)
-	srv.AddUser(userID, "ada@example.com")
+	srv := startWithUser(t)
 	srv.AddUser("user_cached", "cached@example.com")
 	clock := newFakeClock()
 	c := newUserCache(t, srv, func(c *clerkauth.Config) {

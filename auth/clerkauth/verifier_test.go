@@ -14,11 +14,8 @@ import (
 	"encore.app/auth/clerktest"
 )
 
-const userID = "user_2abc"
-
 func TestValidTokenIsAccepted(t *testing.T) {
-	srv := clerktest.Start(t)
-	srv.AddUser(userID, "ada@example.com")
+	srv := startWithUser(t)
 	a := newAuthenticator(t, srv, nil)
 
 	data := mustAccept(t, a, srv.Token(userID), userID)
@@ -29,8 +26,7 @@ func TestValidTokenIsAccepted(t *testing.T) {
 }
 
 func TestCookieCarriesTheToken(t *testing.T) {
-	srv := clerktest.Start(t)
-	srv.AddUser(userID, "ada@example.com")
+	srv := startWithUser(t)
 	a := newAuthenticator(t, srv, nil)
 
 	data, err := a.Authenticate(context.Background(), "", srv.Token(userID))
@@ -43,8 +39,7 @@ func TestCookieCarriesTheToken(t *testing.T) {
 }
 
 func TestOrganizationClaims(t *testing.T) {
-	srv := clerktest.Start(t)
-	srv.AddUser(userID, "ada@example.com")
+	srv := startWithUser(t)
 	a := newAuthenticator(t, srv, nil)
 
 	claims := srv.Claims(userID)
@@ -59,8 +54,7 @@ func TestOrganizationClaims(t *testing.T) {
 
 // hostile mints tokens that must all be refused.
 func TestHostileTokensAreRefused(t *testing.T) {
-	srv := clerktest.Start(t)
-	srv.AddUser(userID, "ada@example.com")
+	srv := startWithUser(t)
 	a := newAuthenticator(t, srv, nil)
 	key := srv.SigningKey()
 	valid := srv.Token(userID)
@@ -116,6 +110,9 @@ func TestHostileTokensAreRefused(t *testing.T) {
 		"exp as string":           with(func(c map[string]any) { c["exp"] = "tomorrow" }),
 		"sub as number":           with(func(c map[string]any) { c["sub"] = 42 }),
 	}
+	// The valid token is verified first, so every forgery below meets a
+	// verified-token cache holding its genuine twin.
+	mustAccept(t, a, valid, userID)
 	for name, token := range tests {
 		t.Run(name, func(t *testing.T) {
 			data, err := authenticate(a, token)
@@ -128,8 +125,6 @@ func TestHostileTokensAreRefused(t *testing.T) {
 			}
 		})
 	}
-	// The untouched token still passes, so each refusal above is the edit's.
-	mustAccept(t, a, valid, userID)
 }
 
 // respell changes a spare bit of the last character of an unpadded base64url
@@ -141,8 +136,7 @@ func respell(segment string) string {
 }
 
 func TestClaimsWithinLeewayAreAccepted(t *testing.T) {
-	srv := clerktest.Start(t)
-	srv.AddUser(userID, "ada@example.com")
+	srv := startWithUser(t)
 	clock := newFakeClock()
 	a := newAuthenticator(t, srv, func(c *clerkauth.Config) {
 		c.Leeway = 5 * time.Second
@@ -178,15 +172,13 @@ func TestClaimsWithinLeewayAreAccepted(t *testing.T) {
 }
 
 func TestAuthorizedPartyWithTrailingSlash(t *testing.T) {
-	srv := clerktest.Start(t)
-	srv.AddUser(userID, "ada@example.com")
+	srv := startWithUser(t)
 	a := newAuthenticator(t, srv, func(c *clerkauth.Config) { c.AuthorizedParties = []string{srv.AuthorizedParty + "/"} })
 	mustAccept(t, a, srv.Token(userID), userID)
 }
 
 func TestAuthorizedPartiesEmptyAcceptsAnyAzp(t *testing.T) {
-	srv := clerktest.Start(t)
-	srv.AddUser(userID, "ada@example.com")
+	srv := startWithUser(t)
 	a := newAuthenticator(t, srv, func(c *clerkauth.Config) { c.AuthorizedParties = nil })
 	claims := srv.Claims(userID)
 	claims["azp"] = "https://anywhere.example"
@@ -194,8 +186,7 @@ func TestAuthorizedPartiesEmptyAcceptsAnyAzp(t *testing.T) {
 }
 
 func TestIssuerWithoutExactSetting(t *testing.T) {
-	srv := clerktest.Start(t)
-	srv.AddUser(userID, "ada@example.com")
+	srv := startWithUser(t)
 	a := newAuthenticator(t, srv, func(c *clerkauth.Config) { c.Issuer = "" })
 	for iss, ok := range map[string]bool{
 		"https://clerk.example.com":              true,
@@ -215,17 +206,14 @@ func TestIssuerWithoutExactSetting(t *testing.T) {
 }
 
 func TestStaticKeyNeedsNoJWKS(t *testing.T) {
-	srv := clerktest.Start(t)
-	srv.AddUser(userID, "ada@example.com")
+	srv := startWithUser(t)
 	a := newAuthenticator(t, srv, func(c *clerkauth.Config) { c.JWTKey = srv.SigningKey().PublicKeyPEM() })
 
 	mustAccept(t, a, srv.Token(userID), userID)
 	other := clerktest.NewKey()
 	_, err := authenticate(a, other.SignWithHeader(srv.SigningKey().Header(), srv.Claims(userID)))
 	mustFailWith(t, err, clerkauth.ErrInvalidToken)
-	if n := srv.Calls(clerktest.JWKS); n != 0 {
-		t.Fatalf("JWKS fetched %d times with a static key", n)
-	}
+	wantCalls(t, srv, clerktest.JWKS, 0)
 }
 
 func TestConfigErrors(t *testing.T) {
@@ -252,8 +240,7 @@ func TestConfigErrors(t *testing.T) {
 }
 
 func TestCachedTokenExpiresWithItsExp(t *testing.T) {
-	srv := clerktest.Start(t)
-	srv.AddUser(userID, "ada@example.com")
+	srv := startWithUser(t)
 	clock := newFakeClock()
 	a := newAuthenticator(t, srv, func(c *clerkauth.Config) {
 		c.Now = clock.Now
@@ -282,7 +269,5 @@ func TestNonRS256TokensCostNoClerkCall(t *testing.T) {
 		_, err := authenticate(a, srv.SigningKey().SignWithHeader(h, srv.Claims(userID)))
 		mustFailWith(t, err, clerkauth.ErrInvalidToken)
 	}
-	if n := srv.Calls(clerktest.JWKS); n != 0 {
-		t.Fatalf("JWKS fetched %d times for tokens that are not RS256", n)
-	}
+	wantCalls(t, srv, clerktest.JWKS, 0)
 }
