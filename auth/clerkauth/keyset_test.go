@@ -150,3 +150,25 @@ func TestSlowJWKSIsCutAtTheDeadline(t *testing.T) {
 		t.Fatalf("took %v despite a 100ms Clerk deadline", elapsed)
 	}
 }
+
+func TestCancelledCallerDoesNotFailTheJWKSFetch(t *testing.T) {
+	srv := startWithUser(t)
+	srv.SetLatency(100 * time.Millisecond)
+	keys, err := clerkauth.NewRemoteKeySet(testConfig(srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	first := make(chan error, 1)
+	go func() {
+		_, err := keys.Key(ctx, srv.SigningKey().ID)
+		first <- err
+	}()
+	time.Sleep(20 * time.Millisecond) // the first caller's fetch is in flight
+	cancel()
+	mustFailWith(t, <-first, clerkauth.ErrClerkUnavailable)
+	if _, err := keys.Key(context.Background(), srv.SigningKey().ID); err != nil {
+		t.Fatalf("other caller failed: %v", err)
+	}
+	wantCalls(t, srv, clerktest.JWKS, 1)
+}

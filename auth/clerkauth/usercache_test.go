@@ -239,3 +239,19 @@ func TestUserCacheIsBounded(t *testing.T) {
 		t.Fatalf("evicted user not fetched again: %v, %d calls", err, srv.Calls(clerktest.Users))
 	}
 }
+
+func TestDeletedUserIsForgotten(t *testing.T) {
+	srv := startWithUser(t)
+	clock := newFakeClock()
+	c := newUserCache(t, srv, func(c *clerkauth.Config) { c.Now = clock.Now })
+	if _, err := c.PrimaryEmail(context.Background(), userID); err != nil || c.Len() != 1 {
+		t.Fatalf("first lookup: %v, %d cached", err, c.Len())
+	}
+	srv.DeleteUser(userID)
+	clock.Advance(time.Hour)
+	_, err := c.PrimaryEmail(context.Background(), userID)
+	mustFailWith(t, err, clerkauth.ErrUserNotFound)
+	if c.Len() != 0 {
+		t.Fatal("a deleted user stays in memory")
+	}
+}
