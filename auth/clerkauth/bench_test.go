@@ -16,8 +16,6 @@ import (
 	"github.com/clerk/clerk-sdk-go/v2/jwks"
 	"github.com/clerk/clerk-sdk-go/v2/jwt"
 	"github.com/clerk/clerk-sdk-go/v2/user"
-
-	"encore.app/auth/clerktest"
 )
 
 // benchLatency is the round trip to Clerk every benchmark's server adds.
@@ -27,10 +25,8 @@ const benchLatency = 20 * time.Millisecond
 // RS256 verification it cannot avoid and with the usual ways of using the
 // SDK, all against one local Clerk with a 20ms round trip, in one run.
 func BenchmarkAuthenticate(b *testing.B) {
-	srv := clerktest.NewServer()
-	defer srv.Close()
+	srv := startWithUser(b)
 	srv.SetLatency(benchLatency)
-	srv.AddUser(userID, "ada@example.com")
 	ctx := context.Background()
 	backend := clerk.NewBackend(&clerk.BackendConfig{URL: clerk.String(srv.URL), Key: clerk.String(srv.SecretKey)})
 	users := &user.Client{Backend: backend}

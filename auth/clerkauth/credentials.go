@@ -16,7 +16,10 @@ func TokenFromRequest(authorization, sessionCookie string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return checkTokenShape(token)
+	if err := checkTokenShape(token); err != nil {
+		return "", err
+	}
+	return token, nil
 }
 
 // TokenFromHeader strips the Bearer scheme, matched case-insensitively with
@@ -50,27 +53,27 @@ func credential(authorization, sessionCookie string) (string, error) {
 // checkTokenShape refuses what cannot be a compact JWS before any decoding:
 // too long, not three non-empty base64url segments. This also keeps the JSON
 // serialization, which go-jose would otherwise accept, out of the verifier.
-func checkTokenShape(token string) (string, error) {
+func checkTokenShape(token string) error {
 	if len(token) > MaxTokenBytes {
-		return "", invalid("token longer than %d bytes", MaxTokenBytes)
+		return invalid("token longer than %d bytes", MaxTokenBytes)
 	}
 	segments, segmentStart := 0, 0
 	for i := 0; i <= len(token); i++ {
 		if i < len(token) && token[i] != '.' {
 			if !base64URL[token[i]] {
-				return "", invalid("token has a character outside base64url")
+				return invalid("token has a character outside base64url")
 			}
 			continue
 		}
 		if i == segmentStart {
-			return "", invalid("token has an empty segment")
+			return invalid("token has an empty segment")
 		}
 		segments, segmentStart = segments+1, i+1
 	}
 	if segments != 3 {
-		return "", invalid("token has %d segments, want 3", segments)
+		return invalid("token has %d segments, want 3", segments)
 	}
-	return token, nil
+	return nil
 }
 
 // base64URL holds the bytes of the unpadded base64url alphabet.

@@ -56,8 +56,7 @@ func FuzzTokenFromRequest(f *testing.F) {
 // a panic and never accepted unless they are the exact valid token (the
 // only byte string the test key signed) or another genuinely signed one.
 func FuzzAuthenticate(f *testing.F) {
-	srv := clerktest.Start(f)
-	srv.AddUser(userID, "ada@example.com")
+	srv := startWithUser(f)
 	a := newAuthenticator(f, srv, func(c *clerkauth.Config) {
 		c.ClerkTimeout = time.Second
 		c.KeyRefreshInterval = time.Millisecond // made-up kids need not slow the fuzzer

@@ -80,8 +80,7 @@ type extraClaims struct {
 // Verify checks a compact session token and returns its session. Errors wrap
 // ErrInvalidToken, or ErrClerkUnavailable when the keys could not be fetched.
 func (v *Verifier) Verify(ctx context.Context, token string) (*Session, error) {
-	token, err := checkTokenShape(token)
-	if err != nil {
+	if err := checkTokenShape(token); err != nil {
 		return nil, err
 	}
 	encoded, _, _ := strings.Cut(token, ".")
