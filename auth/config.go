@@ -2,29 +2,45 @@ package auth
 
 import "encore.dev/config"
 
-// Config is the auth service's configuration; config.cue holds the values.
+// Config is the auth service's configuration; config.cue holds the values
+// and README.md, "Configuration", explains each.
 type Config struct {
 	// ClerkAPIURL is the Clerk Backend API base, version included.
 	ClerkAPIURL string
-	// AuthorizedParties are the frontend origins a token's azp may name.
+	// AuthorizedParties are the frontend origins a token's azp may name and
+	// cookie-authenticated requests may come from.
 	AuthorizedParties []string
 	// Issuer, if not empty, is the exact iss required: your Frontend API URL.
 	Issuer string
 	// JWTKey, if not empty, is the PEM public key from the Clerk dashboard;
 	// tokens are then verified without fetching the JWKS.
 	JWTKey string
+	// EmailClaim names the session-token claim that carries the primary
+	// email; empty turns it off.
+	EmailClaim string
 	// LeewaySeconds is the clock skew allowed on exp, nbf and iat.
 	LeewaySeconds int
-	// UserCacheTTLSeconds is how long a user's email is served from memory.
+	// KeySetMaxAgeSeconds is how long fetched signing keys are used before
+	// the next request refreshes them.
+	KeySetMaxAgeSeconds int
+	// MaxKeyWaiters bounds the requests waiting on a JWKS refresh.
+	MaxKeyWaiters int
+	// UserCacheTTLSeconds is how long a user's email is served from memory,
+	// and from the database when no webhook secret is set.
 	UserCacheTTLSeconds int
+	// UserSyncMaxAgeSeconds is how long a database row is served without
+	// asking Clerk when a webhook secret is set.
+	UserSyncMaxAgeSeconds int
 	// UserCacheSize and TokenCacheSize bound the entries kept in memory.
 	UserCacheSize  int
 	TokenCacheSize int
-	// MaxStaleSeconds is how long past its TTL a cached email is still served
-	// while Clerk is unavailable.
+	// MaxStaleSeconds is how long past its freshness a user's email is still
+	// served while Clerk is unavailable.
 	MaxStaleSeconds int
 	// ClerkTimeoutMillis is the deadline of every call to Clerk.
 	ClerkTimeoutMillis int
+	// SyncIntervalMillis is how often each instance reads the change log.
+	SyncIntervalMillis int
 }
 
 var cfg = config.Load[*Config]()

@@ -1,43 +1,114 @@
 package auth
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"time"
 
+	"encore.dev"
+	"encore.dev/rlog"
+	"encore.dev/shutdown"
+
 	"encore.app/auth/clerkauth"
+	"encore.app/auth/clerkusers"
+	"encore.app/auth/clerkwebhook"
+	"encore.app/auth/internal/authsvc"
 )
 
 var secrets struct {
 	// ClerkSecretKey is the instance's secret key (sk_test_... or sk_live_...):
 	// encore secret set --type dev,local ClerkSecretKey
 	ClerkSecretKey string
+	// ClerkWebhookSecret is the Signing Secret (whsec_...) of the webhook
+	// endpoint in the Clerk dashboard; empty leaves webhooks unconfigured:
+	// encore secret set --type dev,local ClerkWebhookSecret
+	ClerkWebhookSecret string
 }
 
-// Service holds the authenticator, whose caches live as long as the service.
+// Service holds the authenticator and the webhook handler, whose memory
+// lives as long as the service, and the tail that keeps that memory current.
 //
 //encore:service
 type Service struct {
 	authenticator *clerkauth.Authenticator
+	webhooks      *clerkwebhook.Handler
+	stopTail      context.CancelFunc
 }
 
 // initService is called by Encore at start-up; a configuration error stops
 // the app there rather than failing every request later.
 func initService() (*Service, error) {
+	if secrets.ClerkSecretKey == "" {
+		return nil, errors.New("auth service: the secret ClerkSecretKey is not set: encore secret set --type dev,local ClerkSecretKey")
+	}
+	if encore.Meta().Environment.Cloud != encore.CloudLocal {
+		if err := authsvc.CheckCloudSettings(cfg.Issuer, cfg.AuthorizedParties); err != nil {
+			return nil, err
+		}
+	}
+	seconds := func(n int) time.Duration { return time.Duration(n) * time.Second }
+	log := rlog.With()
+	store := clerkusers.NewStore(db.Stdlib())
+	usersCfg := clerkusers.Config{
+		SecretKey:    secrets.ClerkSecretKey,
+		APIURL:       cfg.ClerkAPIURL,
+		Store:        store,
+		CacheTTL:     seconds(cfg.UserCacheTTLSeconds),
+		CacheSize:    cfg.UserCacheSize,
+		MaxStale:     seconds(cfg.MaxStaleSeconds),
+		ClerkTimeout: time.Duration(cfg.ClerkTimeoutMillis) * time.Millisecond,
+		SyncInterval: time.Duration(cfg.SyncIntervalMillis) * time.Millisecond,
+		Log:          log,
+	}
+	if secrets.ClerkWebhookSecret != "" {
+		// Webhooks keep the rows current; the bound covers lost deliveries.
+		usersCfg.SyncMaxAge = seconds(cfg.UserSyncMaxAgeSeconds)
+	}
+	users, err := clerkusers.NewUserCache(usersCfg)
+	if err != nil {
+		return nil, fmt.Errorf("auth service: %w", err)
+	}
+	revocations := clerkusers.NewRevocations(nil)
+	tail, err := clerkusers.NewTail(usersCfg, users, revocations)
+	if err != nil {
+		return nil, fmt.Errorf("auth service: %w", err)
+	}
 	authenticator, err := clerkauth.New(clerkauth.Config{
 		SecretKey:         secrets.ClerkSecretKey,
 		APIURL:            cfg.ClerkAPIURL,
 		AuthorizedParties: cfg.AuthorizedParties,
 		Issuer:            cfg.Issuer,
 		JWTKey:            cfg.JWTKey,
-		Leeway:            time.Duration(cfg.LeewaySeconds) * time.Second,
-		UserCacheTTL:      time.Duration(cfg.UserCacheTTLSeconds) * time.Second,
-		UserCacheSize:     cfg.UserCacheSize,
+		EmailClaim:        cfg.EmailClaim,
+		Leeway:            seconds(cfg.LeewaySeconds),
 		TokenCacheSize:    cfg.TokenCacheSize,
-		MaxStale:          time.Duration(cfg.MaxStaleSeconds) * time.Second,
-		ClerkTimeout:      time.Duration(cfg.ClerkTimeoutMillis) * time.Millisecond,
+		ClerkTimeout:      usersCfg.ClerkTimeout,
+		KeySetMaxAge:      seconds(cfg.KeySetMaxAgeSeconds),
+		MaxKeyWaiters:     cfg.MaxKeyWaiters,
+		Users:             users,
+		Revocations:       revocations,
+		Log:               log,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("auth service: %w (set the secret with: encore secret set --type dev,local ClerkSecretKey)", err)
+		return nil, fmt.Errorf("auth service: %w", err)
 	}
-	return &Service{authenticator: authenticator}, nil
+	ctx, stop := context.WithCancel(context.Background())
+	go tail.Run(ctx)
+	return &Service{
+		authenticator: authenticator,
+		webhooks: clerkwebhook.NewHandler(clerkwebhook.Config{
+			Secret:    secrets.ClerkWebhookSecret,
+			Store:     store,
+			Publisher: UserEvents,
+			Log:       log,
+		}),
+		stopTail: stop,
+	}, nil
+}
+
+// Shutdown stops the change-log tail.
+func (s *Service) Shutdown(shutdown.Progress) error {
+	s.stopTail()
+	return nil
 }

@@ -1,4 +1,9 @@
-// Package user is the Encore service that serves the signed-in user's profile.
+// Package user is the Encore service that serves the signed-in user's
+// profile and preferences. The logic lives in the plain packages profile and
+// preferences, which plain `go test` covers; this package only hands them
+// the auth data and declares the database and subscription, so it has no
+// tests of its own (a test binary declaring Encore resources cannot start
+// outside Encore).
 package user
 
 import (
@@ -8,39 +13,27 @@ import (
 	"encore.dev/beta/errs"
 
 	"encore.app/auth/clerkauth"
+	"encore.app/user/profile"
 )
 
-// Profile returns the signed-in user's profile.
+// Profile returns the signed-in user's profile, with the active
+// organization's ID, slug, role and permissions when there is one.
 //
 //encore:api auth method=GET path=/user/profile
-func Profile(ctx context.Context) (*ProfileResponse, error) {
+func Profile(ctx context.Context) (*profile.Response, error) {
+	data, err := authData()
+	if err != nil {
+		return nil, err
+	}
+	return profile.NewResponse(data), nil
+}
+
+// authData is the signed-in user the auth handler returned.
+func authData() (*clerkauth.AuthData, error) {
 	data, ok := encoreauth.Data().(*clerkauth.AuthData)
-	if !ok {
+	if !ok || data == nil || data.UserID == "" {
 		// Unreachable for an auth endpoint, but never dereference a guess.
 		return nil, &errs.Error{Code: errs.Unauthenticated, Message: "not signed in"}
 	}
-	return NewProfileResponse(data), nil
-}
-
-// ProfileResponse is the body of GET /user/profile.
-type ProfileResponse struct {
-	UserID    string `json:"userId"`
-	Email     string `json:"email"`
-	SessionID string `json:"sessionId"`
-	// The active organization, when the session has one.
-	OrgID   string `json:"orgId,omitempty"`
-	OrgSlug string `json:"orgSlug,omitempty"`
-	OrgRole string `json:"orgRole,omitempty"`
-}
-
-// NewProfileResponse is the profile of the user the auth handler returned.
-func NewProfileResponse(data *clerkauth.AuthData) *ProfileResponse {
-	return &ProfileResponse{
-		UserID:    data.UserID,
-		Email:     data.Email,
-		SessionID: data.SessionID,
-		OrgID:     data.OrgID,
-		OrgSlug:   data.OrgSlug,
-		OrgRole:   data.OrgRole,
-	}
+	return data, nil
 }

@@ -1,17 +1,19 @@
 // Package clerkauth authenticates requests carrying Clerk session tokens. It
-// holds all the logic of the app's auth service and makes no Encore runtime
-// calls, so plain `go test` covers it.
+// verifies tokens and makes no Encore runtime calls, so plain `go test`
+// covers it; what Clerk says about users lives behind the Users interface.
 //
 // An Authenticator verifies a token with the Clerk SDK against a cached key
-// set, remembers tokens it has verified, and looks the user's primary email
-// up in a cache in front of Clerk's Backend API: in steady state a request
-// costs no call to Clerk.
+// set, remembers tokens it has verified, checks cookie-borne tokens as
+// Clerk's own backend does, and asks Users for the primary email unless the
+// token carries it: in steady state a request costs no call to Clerk.
 package clerkauth
 
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -19,21 +21,57 @@ import (
 // (Encore's auth.Data()).
 type AuthData struct {
 	UserID    string `json:"userId"`
-	Email     string `json:"email"`
+	Email     string `json:"email" encore:"sensitive"`
 	SessionID string `json:"sessionId"`
 	// The active organization, when the session has one.
 	OrgID          string   `json:"orgId,omitempty"`
 	OrgSlug        string   `json:"orgSlug,omitempty"`
 	OrgRole        string   `json:"orgRole,omitempty"`
 	OrgPermissions []string `json:"orgPermissions,omitempty"`
+	// Features and Plans are the token's fea and pla claims, each entry
+	// scoped as Clerk writes it: "o:reports" for the organization,
+	// "u:export" for the user.
+	Features []string `json:"features,omitempty"`
+	Plans    []string `json:"plans,omitempty"`
+}
+
+// Users looks up what a session token does not say about its user.
+type Users interface {
+	// PrimaryEmail is the user's primary email address, "" when there is
+	// none. Its errors wrap ErrClerkUnavailable or ErrCanceled when no
+	// answer could be had; any other error refuses the request (401).
+	PrimaryEmail(ctx context.Context, userID string) (string, error)
+}
+
+// Revocations knows what Clerk ended after its tokens were issued. It is
+// asked on every request, cached tokens included, so it answers from memory.
+type Revocations interface {
+	SessionRevoked(sessionID string) bool
+	UserDeleted(userID string) bool
+}
+
+// Request is the credentials of one request, as the auth handler gets them.
+type Request struct {
+	// Authorization is the header's value: "Bearer <token>".
+	Authorization string
+	// SessionCookie is the __session cookie's value.
+	SessionCookie string
+	// ClientUAT is the __client_uat cookie's value: the Unix time of the
+	// client's last sign-in or sign-out, "0" once signed out.
+	ClientUAT string
+	// Origin and SecFetchSite are the request headers of those names.
+	Origin       string
+	SecFetchSite string
 }
 
 // Authenticator turns request credentials into AuthData.
 type Authenticator struct {
-	verifier *Verifier
-	tokens   *tokenCache
-	users    *UserCache
-	now      func() time.Time
+	verifier    *verifier
+	tokens      *tokenCache
+	users       Users
+	revocations Revocations
+	parties     map[string]bool
+	now         func() time.Time
 }
 
 // New is an Authenticator for the Clerk instance cfg names. With cfg.JWTKey
@@ -43,52 +81,101 @@ func New(cfg Config) (*Authenticator, error) {
 	if err != nil {
 		return nil, err
 	}
-	var keys KeySet
+	if c.Users == nil {
+		return nil, errors.New("clerkauth: Config.Users is nil")
+	}
+	var keys keySet
 	if c.JWTKey != "" {
-		if keys, err = NewStaticKeySet(c.JWTKey); err != nil {
+		if keys, err = newStaticKeySet(c.JWTKey); err != nil {
 			return nil, err
 		}
 	} else {
 		keys = newRemoteKeySet(c)
 	}
+	v := newVerifier(keys, c)
 	return &Authenticator{
-		verifier: newVerifier(keys, c),
-		tokens:   newTokenCache(c.TokenCacheSize, c.Leeway),
-		users:    newUserCache(c),
-		now:      c.Now,
+		verifier:    v,
+		tokens:      newTokenCache(c.TokenCacheSize, c.Leeway),
+		users:       c.Users,
+		revocations: c.Revocations,
+		parties:     v.authorizedParties,
+		now:         c.Now,
 	}, nil
 }
 
-// Authenticate checks the credentials of one request: the Authorization
-// header value and the __session cookie value, either possibly empty.
-// Errors wrap ErrNoCredentials, ErrInvalidToken, ErrUserNotFound or
-// ErrClerkUnavailable; APIError maps them to what the client sees.
-func (a *Authenticator) Authenticate(ctx context.Context, authorization, sessionCookie string) (*AuthData, error) {
-	token, err := credential(authorization, sessionCookie)
+// Authenticate checks the credentials of one request. Errors wrap
+// ErrNoCredentials, ErrInvalidToken, ErrClerkUnavailable, ErrCanceled, or
+// an error of Users.
+func (a *Authenticator) Authenticate(ctx context.Context, r Request) (*AuthData, error) {
+	token, fromCookie, err := credential(r.Authorization, r.SessionCookie)
 	if err != nil {
 		return nil, err
 	}
-	session, err := a.session(ctx, token)
+	var clientUAT int64
+	if fromCookie {
+		if clientUAT, err = a.checkCookieRequest(r); err != nil {
+			return nil, err
+		}
+	}
+	s, err := a.session(ctx, token)
 	if err != nil {
 		return nil, err
 	}
-	email, err := a.users.PrimaryEmail(ctx, session.UserID)
-	if err != nil {
-		return nil, err
+	if fromCookie && s.IssuedAt < clientUAT {
+		// Clerk's authenticateRequest: SessionTokenIATBeforeClientUAT. The
+		// token predates the client's last sign-in or sign-out (perhaps in
+		// another tab); the frontend must get a fresh one.
+		return nil, invalid("cookie token issued at %d, before __client_uat %d", s.IssuedAt, clientUAT)
+	}
+	if a.revocations != nil {
+		if a.revocations.SessionRevoked(s.SessionID) {
+			return nil, invalid("session %s was ended in Clerk", s.SessionID)
+		}
+		if a.revocations.UserDeleted(s.UserID) {
+			return nil, invalid("user %s was deleted in Clerk", s.UserID)
+		}
+	}
+	email, ok := s.Email, s.HasEmail
+	if !ok {
+		if email, err = a.users.PrimaryEmail(ctx, s.UserID); err != nil {
+			return nil, err
+		}
 	}
 	return &AuthData{
-		UserID:         session.UserID,
+		UserID:         s.UserID,
 		Email:          email,
-		SessionID:      session.SessionID,
-		OrgID:          session.OrgID,
-		OrgSlug:        session.OrgSlug,
-		OrgRole:        session.OrgRole,
-		OrgPermissions: slices.Clone(session.OrgPermissions),
+		SessionID:      s.SessionID,
+		OrgID:          s.OrgID,
+		OrgSlug:        s.OrgSlug,
+		OrgRole:        s.OrgRole,
+		OrgPermissions: slices.Clone(s.OrgPermissions),
+		Features:       slices.Clone(s.Features),
+		Plans:          slices.Clone(s.Plans),
 	}, nil
+}
+
+// checkCookieRequest refuses a cookie-borne token in the situations where
+// the browser, not the user, may have sent it, and returns __client_uat.
+// The __session cookie is an ambient credential: any site can make the
+// browser send it, which a header token cannot be.
+func (a *Authenticator) checkCookieRequest(r Request) (int64, error) {
+	if r.Origin != "" && !a.parties[r.Origin] {
+		return 0, invalid("cookie token sent from origin %s, not an authorized party", quote(r.Origin))
+	}
+	if r.SecFetchSite == "cross-site" {
+		return 0, invalid("cookie token sent by a cross-site request")
+	}
+	// Clerk's authenticateRequest treats a missing or zero __client_uat with
+	// a session cookie as signed out (SessionTokenWithoutClientUAT).
+	uat, err := strconv.ParseInt(r.ClientUAT, 10, 64)
+	if err != nil || uat <= 0 {
+		return 0, invalid("cookie token without a signed-in __client_uat (got %s)", quote(r.ClientUAT))
+	}
+	return uat, nil
 }
 
 // session verifies the token, or recalls that it was verified before.
-func (a *Authenticator) session(ctx context.Context, token string) (*Session, error) {
+func (a *Authenticator) session(ctx context.Context, token string) (*session, error) {
 	key := sha256.Sum256([]byte(token))
 	if s, ok := a.tokens.get(key, a.now()); ok {
 		return s, nil

@@ -16,6 +16,8 @@ import (
 	"github.com/clerk/clerk-sdk-go/v2/jwks"
 	"github.com/clerk/clerk-sdk-go/v2/jwt"
 	"github.com/clerk/clerk-sdk-go/v2/user"
+
+	"encore.app/auth/clerkauth"
 )
 
 // benchLatency is the round trip to Clerk every benchmark's server adds.
@@ -35,13 +37,13 @@ func BenchmarkAuthenticate(b *testing.B) {
 	b.Run("repeated-token", func(b *testing.B) {
 		a := newAuthenticator(b, srv, nil)
 		header := "Bearer " + srv.Token(userID)
-		if _, err := a.Authenticate(ctx, header, ""); err != nil {
+		if _, err := a.Authenticate(ctx, clerkauth.Request{Authorization: header}); err != nil {
 			b.Fatal(err)
 		}
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
-			if _, err := a.Authenticate(ctx, header, ""); err != nil {
+			if _, err := a.Authenticate(ctx, clerkauth.Request{Authorization: header}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -64,7 +66,7 @@ func BenchmarkAuthenticate(b *testing.B) {
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
-			if _, err := a.Authenticate(ctx, headers[i], ""); err != nil {
+			if _, err := a.Authenticate(ctx, clerkauth.Request{Authorization: headers[i]}); err != nil {
 				b.Fatal(err)
 			}
 		}

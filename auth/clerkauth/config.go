@@ -9,18 +9,21 @@ import (
 	"time"
 
 	"github.com/clerk/clerk-sdk-go/v2"
+
+	"encore.app/auth/internal/clerkapi"
 )
 
 // Config configures an Authenticator. Zero values take the defaults below.
 type Config struct {
 	// SecretKey is the Clerk secret key (sk_...). Required: it authorizes
-	// the Backend API calls for JWKS and users.
+	// the JWKS fetches.
 	SecretKey string
-	// APIURL is the Backend API base including the version.
-	// Default https://api.clerk.com/v1.
+	// APIURL is the Backend API base including the version: https, or http
+	// to a loopback host only. Default https://api.clerk.com/v1.
 	APIURL string
-	// AuthorizedParties are the origins a token's azp may name. A token
-	// without azp is accepted; an empty list turns the check off.
+	// AuthorizedParties are the origins a token's azp may name, and the only
+	// origins a cookie-authenticated request may come from. A token without
+	// azp is accepted; an empty list turns the azp check off.
 	AuthorizedParties []string
 	// Issuer, when set, is the exact iss every token must carry: your Frontend
 	// API URL, such as https://clerk.example.com. Empty keeps the SDK's check
@@ -29,39 +32,55 @@ type Config struct {
 	// JWTKey, when set, is the PEM public key from the Clerk dashboard. Tokens
 	// are then verified without fetching the JWKS.
 	JWTKey string
+	// EmailClaim names a custom session-token claim holding the primary
+	// email (Clerk dashboard, Sessions, Customize session token), such as
+	// "email". A token carrying it as a string needs no user lookup. Empty
+	// (the zero value) turns it off.
+	EmailClaim string
 	// Leeway is the clock skew allowed on exp, nbf and iat. Default 5s.
 	Leeway time.Duration
-	// UserCacheTTL is how long a user's email is served from memory before
-	// Clerk is asked again. Default 5m.
-	UserCacheTTL time.Duration
-	// UserCacheSize bounds the users kept in memory. Default 10,000.
-	UserCacheSize int
 	// TokenCacheSize bounds the verified tokens kept in memory. Default 10,000.
 	TokenCacheSize int
-	// MaxStale is how long past UserCacheTTL a user's email is still served
-	// while Clerk is unavailable. Default 1h.
-	MaxStale time.Duration
 	// ClerkTimeout is the deadline of every call to Clerk. Default 5s.
 	ClerkTimeout time.Duration
 	// KeyRefreshInterval is the least time between two JWKS fetches, however
 	// many unknown kids arrive. Default 1s.
 	KeyRefreshInterval time.Duration
+	// KeySetMaxAge is how long fetched keys are used before the next request
+	// refreshes them, so a key Clerk retires stops verifying. Default 1h.
+	KeySetMaxAge time.Duration
+	// MaxKeyWaiters bounds the requests waiting on a JWKS refresh for an
+	// unknown kid; beyond it they are refused at once. Default 100.
+	MaxKeyWaiters int
+	// Users looks up what the token does not say about its user. Required.
+	Users Users
+	// Revocations, when set, is asked on every request whether Clerk has
+	// ended the session or deleted the user since the token was issued.
+	Revocations Revocations
+	// Log receives the few events worth an operator's attention that are not
+	// a request's outcome, such as a misconfigured email claim. Optional.
+	Log Logger
 	// HTTPClient makes the calls to Clerk. Default http.DefaultClient's settings.
 	HTTPClient *http.Client
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
 }
 
+// Logger is what clerkauth logs to; Encore's rlog.With() satisfies it.
+type Logger interface {
+	Warn(msg string, keysAndValues ...any)
+}
+
 // withDefaults validates c and returns a copy with every default filled in.
 func (c Config) withDefaults() (*Config, error) {
-	if c.SecretKey == "" {
+	if c.SecretKey == "" && c.JWTKey == "" {
 		return nil, errors.New("clerkauth: the Clerk secret key is empty")
 	}
 	if c.APIURL == "" {
 		c.APIURL = clerk.APIURL
 	}
-	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("clerkauth: APIURL %q is not an http(s) URL", c.APIURL)
+	if err := clerkapi.CheckAPIURL(c.APIURL); err != nil {
+		return nil, fmt.Errorf("clerkauth: %w", err)
 	}
 	parties := make([]string, len(c.AuthorizedParties))
 	for i, party := range c.AuthorizedParties {
@@ -83,10 +102,9 @@ func (c Config) withDefaults() (*Config, error) {
 		def   time.Duration
 	}{
 		{"Leeway", &c.Leeway, 5 * time.Second},
-		{"UserCacheTTL", &c.UserCacheTTL, 5 * time.Minute},
-		{"MaxStale", &c.MaxStale, time.Hour},
 		{"ClerkTimeout", &c.ClerkTimeout, 5 * time.Second},
 		{"KeyRefreshInterval", &c.KeyRefreshInterval, time.Second},
+		{"KeySetMaxAge", &c.KeySetMaxAge, time.Hour},
 	}
 	for _, d := range durations {
 		if *d.value < 0 {
@@ -96,12 +114,20 @@ func (c Config) withDefaults() (*Config, error) {
 			*d.value = d.def
 		}
 	}
-	for _, size := range []*int{&c.UserCacheSize, &c.TokenCacheSize} {
-		if *size < 0 {
-			return nil, errors.New("clerkauth: a cache size is negative")
+	sizes := []struct {
+		name  string
+		value *int
+		def   int
+	}{
+		{"TokenCacheSize", &c.TokenCacheSize, 10_000},
+		{"MaxKeyWaiters", &c.MaxKeyWaiters, 100},
+	}
+	for _, s := range sizes {
+		if *s.value < 0 {
+			return nil, fmt.Errorf("clerkauth: %s is negative", s.name)
 		}
-		if *size == 0 {
-			*size = 10_000
+		if *s.value == 0 {
+			*s.value = s.def
 		}
 	}
 	if c.HTTPClient == nil {
@@ -111,4 +137,9 @@ func (c Config) withDefaults() (*Config, error) {
 		c.Now = time.Now
 	}
 	return &c, nil
+}
+
+// clerkAPI is how the key set reaches Clerk.
+func (c *Config) clerkAPI() clerkapi.Config {
+	return clerkapi.Config{SecretKey: c.SecretKey, APIURL: c.APIURL, HTTPClient: c.HTTPClient, Now: c.Now}
 }

@@ -1,16 +1,32 @@
-package clerkauth_test
+package clerkauth
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"io"
+	"math/rand/v2"
 	"strings"
 	"testing"
-
-	"encore.app/auth/clerkauth"
 )
 
 const shapedToken = "aGVhZGVy.cGF5bG9hZA.c2ln"
 
+// tokenFrom is what Authenticate does with a request's credentials before
+// the verifier's header checks: credential, then the shape check.
+func tokenFrom(authorization, cookie string) (string, error) {
+	token, _, err := credential(authorization, cookie)
+	if err != nil {
+		return "", err
+	}
+	if _, _, _, err := checkTokenShape(token); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
 func TestTokenFromHeader(t *testing.T) {
+	longest := "a.b." + strings.Repeat("c", maxTokenBytes-4)
 	tests := []struct {
 		header string
 		want   string
@@ -20,30 +36,44 @@ func TestTokenFromHeader(t *testing.T) {
 		{"bearer " + shapedToken, shapedToken, nil},
 		{"BEARER " + shapedToken, shapedToken, nil},
 		{"  Bearer    " + shapedToken + "  ", shapedToken, nil},
-		{"", "", clerkauth.ErrNoCredentials},
-		{" \t ", "", clerkauth.ErrNoCredentials},
-		{"Bearer", "", clerkauth.ErrInvalidToken},
-		{"Bearer   ", "", clerkauth.ErrInvalidToken},
-		{"Basic dXNlcjpwYXNz", "", clerkauth.ErrInvalidToken},
-		{"Token " + shapedToken, "", clerkauth.ErrInvalidToken},
-		{"Bearer" + shapedToken, "", clerkauth.ErrInvalidToken},
-		{shapedToken, "", clerkauth.ErrInvalidToken},
-		{"Bearer not-a-jwt", "", clerkauth.ErrInvalidToken},
-		{"Bearer a.b", "", clerkauth.ErrInvalidToken},
-		{"Bearer a.b.c.d", "", clerkauth.ErrInvalidToken},
-		{"Bearer a..c", "", clerkauth.ErrInvalidToken},
-		{"Bearer .b.c", "", clerkauth.ErrInvalidToken},
-		{"Bearer a.b.", "", clerkauth.ErrInvalidToken},
-		{"Bearer a.b.c d", "", clerkauth.ErrInvalidToken},
-		{"Bearer a.b+/.c=", "", clerkauth.ErrInvalidToken},
-		{`Bearer {"payload":"x","signatures":[]}`, "", clerkauth.ErrInvalidToken},
-		{"Bearer a.b." + strings.Repeat("c", clerkauth.MaxTokenBytes), "", clerkauth.ErrInvalidToken},
+		{"", "", ErrNoCredentials},
+		{" \t ", "", ErrNoCredentials},
+		{"Bearer", "", ErrInvalidToken},
+		{"Bearer   ", "", ErrInvalidToken},
+		{"Basic dXNlcjpwYXNz", "", ErrInvalidToken},
+		{"Token " + shapedToken, "", ErrInvalidToken},
+		{"Bearer" + shapedToken, "", ErrInvalidToken},
+		{shapedToken, "", ErrInvalidToken},
+		{"Bearer not-a-jwt", "", ErrInvalidToken},
+		{"Bearer a.b", "", ErrInvalidToken},
+		{"Bearer a.b.c.d", "", ErrInvalidToken},
+		{"Bearer a..c", "", ErrInvalidToken},
+		{"Bearer .b.c", "", ErrInvalidToken},
+		{"Bearer a.b.", "", ErrInvalidToken},
+		{"Bearer a.b.c d", "", ErrInvalidToken},
+		{"Bearer a.b+/.c=", "", ErrInvalidToken},
+		{`Bearer {"payload":"x","signatures":[]}`, "", ErrInvalidToken},
+		{"Bearer " + longest, longest, nil},
+		{"Bearer " + longest + "c", "", ErrInvalidToken},
 	}
 	for _, tt := range tests {
-		got, err := clerkauth.TokenFromHeader(tt.header)
+		got, err := tokenFrom(tt.header, "")
 		if got != tt.want || !errors.Is(err, tt.err) || (tt.err == nil) != (err == nil) {
-			t.Errorf("TokenFromHeader(%.40q) = %q, %v; want %q, %v", tt.header, got, err, tt.want, tt.err)
+			t.Errorf("tokenFrom(%.40q) = %.40q, %v; want %.40q, %v", tt.header, got, err, tt.want, tt.err)
 		}
+	}
+}
+
+// The length is checked once, by credential, before the token is hashed
+// for the cache or parsed: the shape check alone would let a huge token
+// through to the hash.
+func TestCredentialBoundsTheLength(t *testing.T) {
+	huge := "a.b." + strings.Repeat("c", maxTokenBytes)
+	if _, _, err := credential("Bearer "+huge, ""); !errors.Is(err, ErrInvalidToken) {
+		t.Fatalf("header: %d-byte token: %v, want ErrInvalidToken", len(huge), err)
+	}
+	if _, _, err := credential("", huge); !errors.Is(err, ErrInvalidToken) {
+		t.Fatalf("cookie: %d-byte token: %v, want ErrInvalidToken", len(huge), err)
 	}
 }
 
@@ -51,23 +81,376 @@ func TestTokenFromRequest(t *testing.T) {
 	const other = "b3RoZXI.b3RoZXI.b3RoZXI"
 	tests := []struct {
 		name, header, cookie, want string
+		fromCookie                 bool
 		err                        error
 	}{
-		{"header only", "Bearer " + shapedToken, "", shapedToken, nil},
-		{"cookie only", "", shapedToken, shapedToken, nil},
-		{"cookie with spaces", "", "  " + shapedToken + " ", shapedToken, nil},
-		{"header wins over cookie", "Bearer " + shapedToken, other, shapedToken, nil},
-		{"blank header falls back to cookie", "   ", shapedToken, shapedToken, nil},
-		{"bad header is not rescued by cookie", "Basic abc", shapedToken, "", clerkauth.ErrInvalidToken},
-		{"nothing", "", "", "", clerkauth.ErrNoCredentials},
-		{"blank cookie", "", "  ", "", clerkauth.ErrNoCredentials},
-		{"cookie with scheme", "", "Bearer " + shapedToken, "", clerkauth.ErrInvalidToken},
-		{"malformed cookie", "", "a.b", "", clerkauth.ErrInvalidToken},
+		{"header only", "Bearer " + shapedToken, "", shapedToken, false, nil},
+		{"cookie only", "", shapedToken, shapedToken, true, nil},
+		{"cookie with spaces", "", "  " + shapedToken + " ", shapedToken, true, nil},
+		{"header wins over cookie", "Bearer " + shapedToken, other, shapedToken, false, nil},
+		{"blank header falls back to cookie", "   ", shapedToken, shapedToken, true, nil},
+		{"bad header is not rescued by cookie", "Basic abc", shapedToken, "", false, ErrInvalidToken},
+		{"nothing", "", "", "", false, ErrNoCredentials},
+		{"blank cookie", "", "  ", "", false, ErrNoCredentials},
+		{"cookie with scheme", "", "Bearer " + shapedToken, "", false, ErrInvalidToken},
+		{"malformed cookie", "", "a.b", "", false, ErrInvalidToken},
 	}
 	for _, tt := range tests {
-		got, err := clerkauth.TokenFromRequest(tt.header, tt.cookie)
+		got, err := tokenFrom(tt.header, tt.cookie)
 		if got != tt.want || !errors.Is(err, tt.err) || (tt.err == nil) != (err == nil) {
 			t.Errorf("%s: got %q, %v; want %q, %v", tt.name, got, err, tt.want, tt.err)
 		}
+		if _, fromCookie, _ := credential(tt.header, tt.cookie); tt.err == nil && fromCookie != tt.fromCookie {
+			t.Errorf("%s: fromCookie = %v", tt.name, fromCookie)
+		}
 	}
+}
+
+func TestCheckTokenShapeSegments(t *testing.T) {
+	h, p, s, err := checkTokenShape("aGVh.cGF5-_.c2ln")
+	if err != nil || h != "aGVh" || p != "cGF5-_" || s != "c2ln" {
+		t.Fatalf("segments %q %q %q, %v", h, p, s, err)
+	}
+}
+
+func TestIsClerkID(t *testing.T) {
+	for id, want := range map[string]bool{
+		"user_2abcXYZ09": true,
+		"sess_2a-b":      true,
+		"":               false,
+		"user_2abc/..":   false,
+		"user 2abc":      false,
+		"user_2abc\n":    false,
+		"user_é":         false,
+		"user_2abc%2F":   false,
+	} {
+		if got := isClerkID(id); got != want {
+			t.Errorf("isClerkID(%q) = %v", id, got)
+		}
+	}
+}
+
+const base64URLChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+// isCanonicalBase64URL and decodeBase64URL agree with the standard
+// library's strict decoder on every string of the alphabet up to length 3
+// and on random longer ones.
+func TestBase64URLAgreesWithStrictDecoding(t *testing.T) {
+	check := func(s string) {
+		want, err := base64.RawURLEncoding.Strict().DecodeString(s)
+		if got := isCanonicalBase64URL(s); got != (err == nil) {
+			t.Fatalf("isCanonicalBase64URL(%q) = %v, strict decoding says %v", s, got, err)
+		}
+		if err == nil {
+			buf := make([]byte, len(s))
+			if got := buf[:decodeBase64URL(buf, s)]; string(got) != string(want) {
+				t.Fatalf("decodeBase64URL(%q) = %x, want %x", s, got, want)
+			}
+		}
+	}
+	var walk func(prefix string)
+	walk = func(prefix string) {
+		if prefix != "" {
+			check(prefix)
+		}
+		if len(prefix) < 3 {
+			for i := 0; i < len(base64URLChars); i++ {
+				walk(prefix + base64URLChars[i:i+1])
+			}
+		}
+	}
+	walk("")
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 20000; i++ {
+		b := make([]byte, 4+rng.IntN(60))
+		for j := range b {
+			b[j] = base64URLChars[rng.IntN(64)]
+		}
+		check(string(b))
+	}
+}
+
+// header encodes a raw JSON header as a token's first segment.
+func header(raw string) string { return base64.RawURLEncoding.EncodeToString([]byte(raw)) }
+
+const clerkHeader = `{"alg":"RS256","cat":"cl_B7d4PD111AAA","kid":"ins_abc","typ":"JWT"}`
+
+func TestCheckHeader(t *testing.T) {
+	accepted := []struct{ name, raw, kid string }{
+		{"Clerk's header", clerkHeader, "ins_abc"},
+		{"no typ", `{"alg":"RS256","cat":"cl_B7d4PD111AAA","kid":"ins_abc"}`, "ins_abc"},
+		{"no cat (older tokens)", `{"alg":"RS256","kid":"ins_abc","typ":"JWT"}`, "ins_abc"},
+		{"ignore category", `{"alg":"RS256","cat":"cl_I7d4PD111III","kid":"ins_abc","typ":"JWT"}`, "ins_abc"},
+		{"spaces", " {\n\t\"alg\" : \"RS256\" , \"kid\":\"ins_abc\" } \r\n", "ins_abc"},
+		{"escaped values", `{"alg":"RS\u0032\u00356","kid":"ins_\u0061bc","typ":"J\u0057T"}`, "ins_abc"},
+		{"other parameters", `{"alg":"RS256","kid":"ins_abc","x":{"a":[1,"}",{"b":null}]},"n":-1.5e3,"t":true,"z":"\"}"}`, "ins_abc"},
+		{"16 parameters", `{"alg":"RS256","kid":"ins_abc","a":1,"b":1,"c":1,"d":1,"e":1,"f":1,"g":1,"h":1,"i":1,"j":1,"k":1,"l":1,"m":1,"n":1}`, "ins_abc"},
+		{"exactly 1 KiB", headerOfSize(maxHeaderBytes), "ins_abc"},
+		{"a non-ASCII parameter and kid", `{"alg":"RS256","kid":"ins_é","é":1}`, "ins_é"},
+		{"jwk-like parameters", `{"alg":"RS256","kid":"ins_abc","JWK":1,"jwks":1,"x5t#s256":1}`, "ins_abc"},
+		{"no kid (static keys)", `{"alg":"RS256"}`, ""},
+	}
+	for _, tt := range accepted {
+		kid, err := checkHeader(header(tt.raw))
+		if err != nil || kid != tt.kid {
+			t.Errorf("%s: kid %q, %v; want %q", tt.name, kid, err, tt.kid)
+		}
+	}
+
+	refused := map[string]string{
+		"typ other":            `{"alg":"RS256","kid":"ins_abc","typ":"at+jwt"}`,
+		"typ lower case":       `{"alg":"RS256","kid":"ins_abc","typ":"jwt"}`,
+		"typ empty":            `{"alg":"RS256","kid":"ins_abc","typ":""}`,
+		"typ null":             `{"alg":"RS256","kid":"ins_abc","typ":null}`,
+		"typ number":           `{"alg":"RS256","kid":"ins_abc","typ":1}`,
+		"cat JWT template":     `{"alg":"RS256","cat":"cl_B7d4PD222AAA","kid":"ins_abc","typ":"JWT"}`,
+		"cat M2M":              `{"alg":"RS256","cat":"cl_B7d4PD333AAA","kid":"ins_abc","typ":"JWT"}`,
+		"cat empty":            `{"alg":"RS256","cat":"","kid":"ins_abc"}`,
+		"cat null":             `{"alg":"RS256","cat":null,"kid":"ins_abc"}`,
+		"cat array":            `{"alg":"RS256","cat":["cl_B7d4PD111AAA"],"kid":"ins_abc"}`,
+		"alg absent":           `{"kid":"ins_abc"}`,
+		"alg null":             `{"alg":null,"kid":"ins_abc"}`,
+		"alg HS256":            `{"alg":"HS256","kid":"ins_abc"}`,
+		"alg lower case":       `{"alg":"rs256","kid":"ins_abc"}`,
+		"kid number":           `{"alg":"RS256","kid":5}`,
+		"kid null":             `{"alg":"RS256","kid":null}`,
+		"jwk":                  `{"alg":"RS256","kid":"ins_abc","jwk":{"kty":"RSA"}}`,
+		"jwk null":             `{"alg":"RS256","kid":"ins_abc","jwk":null}`,
+		"jku":                  `{"alg":"RS256","kid":"ins_abc","jku":"https://evil.example/jwks"}`,
+		"x5u":                  `{"alg":"RS256","kid":"ins_abc","x5u":null}`,
+		"x5c":                  `{"alg":"RS256","kid":"ins_abc","x5c":[]}`,
+		"x5t":                  `{"alg":"RS256","kid":"ins_abc","x5t":""}`,
+		"x5t#S256":             `{"alg":"RS256","kid":"ins_abc","x5t#S256":0}`,
+		"crit":                 `{"alg":"RS256","kid":"ins_abc","crit":[]}`,
+		"b64":                  `{"alg":"RS256","kid":"ins_abc","b64":true}`,
+		"escaped jwk":          `{"alg":"RS256","kid":"ins_abc","\u006awk":null}`,
+		"duplicate alg":        `{"alg":"RS256","alg":"RS256","kid":"ins_abc"}`,
+		"duplicate kid":        `{"alg":"RS256","kid":"ins_abc","kid":"ins_xyz"}`,
+		"escaped duplicate":    `{"alg":"RS256","\u0061lg":"HS256","kid":"ins_abc"}`,
+		"duplicate other":      `{"alg":"RS256","kid":"ins_abc","x":1,"x":2}`,
+		"17 parameters":        `{"alg":"RS256","kid":"ins_abc","a":1,"b":1,"c":1,"d":1,"e":1,"f":1,"g":1,"h":1,"i":1,"j":1,"k":1,"l":1,"m":1,"n":1,"o":1}`,
+		"1 KiB + 1":            headerOfSize(maxHeaderBytes + 1),
+		"not JSON":             `{nope`,
+		"array":                `["alg","RS256"]`,
+		"string":               `"alg"`,
+		"null":                 `null`,
+		"empty":                ``,
+		"trailing data":        `{"alg":"RS256","kid":"ins_abc"}{}`,
+		"trailing comma":       `{"alg":"RS256","kid":"ins_abc",}`,
+		"control in a value":   "{\"alg\":\"RS256\",\"kid\":\"ins\nabc\"}",
+		"two objects":          `{"alg":"RS256"} {"kid":"ins_abc"}`,
+		"number key":           `{1:"RS256"}`,
+		"single quotes":        `{'alg':'RS256'}`,
+		"unterminated string":  `{"alg":"RS256`,
+		"unterminated object":  `{"alg":"RS256","x":{"a":1}`,
+		"unescaped quote kid":  `{"alg":"RS256","kid":"a"b"}`,
+		"invalid escape":       `{"alg":"RS256","kid":"\x"}`,
+		"lone surrogate alg":   `{"alg":"RS256\ud800"}`,
+		"value without colon":  `{"alg" "RS256"}`,
+		"JSON with a BOM":      "\ufeff" + `{"alg":"RS256"}`,
+		"NaN":                  `{"alg":"RS256","n":NaN}`,
+		"deep nesting, broken": `{"alg":"RS256","x":[[[[[[[[[[[[}`,
+	}
+	for name, raw := range refused {
+		if _, err := checkHeader(header(raw)); !errors.Is(err, ErrInvalidToken) {
+			t.Errorf("%s: %v, want ErrInvalidToken", name, err)
+		}
+	}
+
+	// One header, one spelling.
+	if _, err := checkHeader(respellSegment(header(`{"alg":"RS256","kid":"ins_abc"}`))); !errors.Is(err, ErrInvalidToken) {
+		t.Errorf("non-canonical header accepted: %v", err)
+	}
+}
+
+// headerOfSize is a valid header of exactly n bytes.
+func headerOfSize(n int) string {
+	const start, end = `{"alg":"RS256","kid":"ins_abc","p":"`, `"}`
+	return start + strings.Repeat("x", n-len(start)-len(end)) + end
+}
+
+// respellSegment changes a spare bit of the last character of an unpadded
+// base64url segment whose length is 2 or 3 more than a multiple of 4.
+func respellSegment(segment string) string {
+	last := strings.IndexByte(base64URLChars, segment[len(segment)-1])
+	return segment[:len(segment)-1] + string(base64URLChars[last^1])
+}
+
+// The reasons name what the token chose only quoted: cut short, without
+// control characters.
+func TestCheckHeaderQuotesWhatTheTokenChose(t *testing.T) {
+	hostile := strings.Repeat("A\n\x1b[31m\u2028", 25)
+	for _, raw := range []string{
+		`{"alg":` + jsonQuote(hostile) + `}`,
+		`{"alg":"RS256","typ":` + jsonQuote(hostile) + `}`,
+		`{"alg":"RS256","cat":` + jsonQuote(hostile) + `}`,
+		`{"alg":"RS256",` + jsonQuote(hostile) + `:1,` + jsonQuote(hostile) + `:2}`,
+	} {
+		_, err := checkHeader(header(raw))
+		if !errors.Is(err, ErrInvalidToken) {
+			t.Fatalf("accepted: %.60s", raw)
+		}
+		if msg := err.Error(); len(msg) > 160 || strings.ContainsAny(msg, "\n\x1b\u2028") {
+			t.Fatalf("reason not quoted: %q", msg)
+		}
+	}
+}
+
+func jsonQuote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// checkHeader decodes the header in a stack buffer: only the kid it
+// returns is allocated.
+func TestCheckHeaderAllocations(t *testing.T) {
+	segment := header(clerkHeader)
+	if n := testing.AllocsPerRun(100, func() {
+		if _, err := checkHeader(segment); err != nil {
+			t.Fatal(err)
+		}
+	}); n > 1 {
+		t.Fatalf("checkHeader allocates %v times, want at most 1 (the kid)", n)
+	}
+}
+
+// referenceHeader is checkHeader written with encoding/json's tokenizer,
+// slow and obviously right: the fuzz target compares the two.
+func referenceHeader(raw []byte) (kid string, ok bool) {
+	if len(raw) > maxHeaderBytes || !json.Valid(raw) {
+		return "", false
+	}
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return "", false
+	}
+	values := map[string]json.RawMessage{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		key := tok.(string)
+		var value json.RawMessage
+		if err := dec.Decode(&value); err != nil {
+			return "", false
+		}
+		if _, repeated := values[key]; repeated {
+			return "", false
+		}
+		values[key] = value
+	}
+	if _, err := dec.Token(); err != nil {
+		return "", false
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return "", false
+	}
+	if len(values) > maxHeaderParams {
+		return "", false
+	}
+	for _, name := range forbiddenHeaderParams {
+		if _, present := values[name]; present {
+			return "", false
+		}
+	}
+	str := func(name string) (string, bool, bool) { // value, present, valid
+		v, present := values[name]
+		if !present {
+			return "", false, true
+		}
+		var s string
+		if len(v) == 0 || v[0] != '"' || json.Unmarshal(v, &s) != nil {
+			return "", true, false
+		}
+		return s, true, true
+	}
+	alg, hasAlg, algOK := str("alg")
+	kid, _, kidOK := str("kid")
+	typ, hasTyp, typOK := str("typ")
+	cat, hasCat, catOK := str("cat")
+	switch {
+	case !algOK || !kidOK || !typOK || !catOK:
+		return "", false
+	case !hasAlg || alg != "RS256":
+		return "", false
+	case hasTyp && typ != "JWT":
+		return "", false
+	case hasCat && cat != categorySession && cat != categoryIgnore:
+		return "", false
+	}
+	return kid, true
+}
+
+// FuzzCheckHeader: checkHeader agrees with the encoding/json reference on
+// any header, never panics, and reads the same kid.
+func FuzzCheckHeader(f *testing.F) {
+	for _, seed := range []string{
+		clerkHeader,
+		`{"alg":"RS256","kid":"ins_abc","jwk":null}`,
+		`{"alg":"RS256","kid":"ins_abc","crit":["b64"],"b64":false}`,
+		`{"alg":"RS256","\u0061lg":"HS256","kid":"ins_abc"}`,
+		`{"alg":"RS256","cat":"cl_B7d4PD222AAA","kid":"ins_abc","typ":"JWT"}`,
+		`{"alg":"RS256","typ":"at+jwt","kid":"k\u00e9\ud83d\ude00"}`,
+		`{"alg":"RS256","x":{"a":[1,"}",{"b":null}]},"kid":"\"}"}`,
+		`{"alg":"RS256","kid":"ins_abc","p":"` + strings.Repeat("x", 990) + `"}`,
+		"{\"alg\":\"RS256\",\"kid\":\"\xff\xfe\"}",
+		`{"alg":"RS256","kid":"ins_abc","x5t#S256":"x"}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if len(raw) > maxHeaderBytes {
+			return
+		}
+		wantKid, wantOK := referenceHeader(raw)
+		kid, err := checkHeader(base64.RawURLEncoding.EncodeToString(raw))
+		if err != nil && !errors.Is(err, ErrInvalidToken) {
+			t.Fatalf("error %v does not wrap ErrInvalidToken", err)
+		}
+		if (err == nil) != wantOK || kid != wantKid {
+			t.Fatalf("checkHeader(%q) = %q, %v; the reference says %q, %v", raw, kid, err, wantKid, wantOK)
+		}
+	})
+}
+
+// FuzzCredential: any header and cookie give a token or a clear error,
+// never a panic, and a token given back is a bounded compact JWS taken from
+// the header when there is one.
+func FuzzCredential(f *testing.F) {
+	for _, seed := range [][2]string{
+		{"Bearer " + shapedToken, ""},
+		{"", shapedToken},
+		{"bearer  " + shapedToken + " ", "x.y.z"},
+		{"Basic dXNlcjpwYXNz", shapedToken},
+		{"Bearer a..c", ""},
+		{"Bearer \xff.\x00.\u00e9", ""},
+		{"Bearer " + strings.Repeat("a", maxTokenBytes+1), ""},
+		{" ", " "},
+	} {
+		f.Add(seed[0], seed[1])
+	}
+	f.Fuzz(func(t *testing.T, header, cookie string) {
+		token, err := tokenFrom(header, cookie)
+		if err != nil {
+			if token != "" {
+				t.Fatalf("token %q returned with error %v", token, err)
+			}
+			if !errors.Is(err, ErrNoCredentials) && !errors.Is(err, ErrInvalidToken) {
+				t.Fatalf("unexpected error kind: %v", err)
+			}
+			return
+		}
+		if len(token) > maxTokenBytes || strings.Count(token, ".") != 2 || strings.Contains(token, "..") ||
+			strings.HasPrefix(token, ".") || strings.HasSuffix(token, ".") {
+			t.Fatalf("accepted a token of the wrong shape: %q", token)
+		}
+		source := cookie
+		if strings.TrimSpace(header) != "" {
+			source = header
+		}
+		if !strings.Contains(source, token) {
+			t.Fatalf("token %q is not from the winning credential %q", token, source)
+		}
+	})
 }

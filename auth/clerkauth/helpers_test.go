@@ -5,32 +5,11 @@ import (
 	"errors"
 	"sync"
 	"testing"
-	"time"
 
 	"encore.app/auth/clerkauth"
 	"encore.app/auth/clerktest"
+	"encore.app/auth/clerkusers"
 )
-
-// fakeClock is a settable clock, starting at the real time so tokens minted
-// by the test server are current.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Now()} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // userID is the user most tests authenticate as.
 const userID = "user_2abc"
@@ -43,13 +22,21 @@ func startWithUser(t testing.TB) *clerktest.Server {
 	return srv
 }
 
-// testConfig is the configuration that trusts srv.
-func testConfig(srv *clerktest.Server) clerkauth.Config {
+// testConfig is the configuration that trusts srv, with users looked up
+// at srv through a UserCache.
+func testConfig(t testing.TB, srv *clerktest.Server) clerkauth.Config {
+	t.Helper()
+	users, err := clerkusers.NewUserCache(clerkusers.Config{SecretKey: srv.SecretKey, APIURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return clerkauth.Config{
 		SecretKey:         srv.SecretKey,
 		APIURL:            srv.URL,
 		Issuer:            srv.Issuer,
 		AuthorizedParties: []string{srv.AuthorizedParty},
+		EmailClaim:        "email",
+		Users:             users,
 	}
 }
 
@@ -57,7 +44,7 @@ func testConfig(srv *clerktest.Server) clerkauth.Config {
 // the optional edit.
 func newAuthenticator(t testing.TB, srv *clerktest.Server, edit func(*clerkauth.Config)) *clerkauth.Authenticator {
 	t.Helper()
-	cfg := testConfig(srv)
+	cfg := testConfig(t, srv)
 	if edit != nil {
 		edit(&cfg)
 	}
@@ -70,7 +57,7 @@ func newAuthenticator(t testing.TB, srv *clerktest.Server, edit func(*clerkauth.
 
 // authenticate runs the header path for a token.
 func authenticate(a *clerkauth.Authenticator, token string) (*clerkauth.AuthData, error) {
-	return a.Authenticate(context.Background(), "Bearer "+token, "")
+	return a.Authenticate(context.Background(), clerkauth.Request{Authorization: "Bearer " + token})
 }
 
 // concurrently runs fn in n goroutines and waits for them all.

@@ -3,33 +3,38 @@ package clerkauth
 import (
 	"context"
 	"crypto/rsa"
+	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/clerk/clerk-sdk-go/v2"
 	"github.com/clerk/clerk-sdk-go/v2/jwks"
 	"golang.org/x/sync/singleflight"
+
+	"encore.app/auth/internal/clerkapi"
 )
 
-// KeySet finds the public key that verifies a token, by the token's kid.
-type KeySet interface {
-	// Key returns the RS256 key published under kid. It fails with
-	// ErrInvalidToken for a kid that is not published and with
-	// ErrClerkUnavailable when the keys cannot be fetched.
-	Key(ctx context.Context, kid string) (*clerk.JSONWebKey, error)
+// keySet finds the public key that verifies a token, by the token's kid.
+type keySet interface {
+	// key returns the RS256 key published under kid. It fails with
+	// ErrInvalidToken for a kid that is not published, with
+	// ErrClerkUnavailable when the keys cannot be fetched, and with
+	// ErrCanceled when ctx ends first.
+	key(ctx context.Context, kid string) (*clerk.JSONWebKey, error)
 }
 
-// StaticKeySet is the one key pasted from the Clerk dashboard: verification
+// staticKeySet is the one key pasted from the Clerk dashboard: verification
 // needs no network. Clerk signs every token of an instance with it, so the
 // token's kid is not consulted.
-type StaticKeySet struct {
-	key *clerk.JSONWebKey
+type staticKeySet struct {
+	jwk *clerk.JSONWebKey
 }
 
-// NewStaticKeySet parses the PEM public key ("JWT public key" in the Clerk
+// newStaticKeySet parses the PEM public key ("JWT public key" in the Clerk
 // dashboard).
-func NewStaticKeySet(pemKey string) (*StaticKeySet, error) {
+func newStaticKeySet(pemKey string) (*staticKeySet, error) {
 	key, err := clerk.JSONWebKeyFromPEM(pemKey)
 	if err != nil {
 		return nil, fmt.Errorf("clerkauth: JWTKey: %w", err)
@@ -37,78 +42,143 @@ func NewStaticKeySet(pemKey string) (*StaticKeySet, error) {
 	if _, ok := key.Key.(*rsa.PublicKey); !ok {
 		return nil, fmt.Errorf("clerkauth: JWTKey is a %T, want an RSA public key", key.Key)
 	}
-	return &StaticKeySet{key: key}, nil
+	return &staticKeySet{jwk: key}, nil
 }
 
-// Key returns the static key whatever the kid.
-func (s *StaticKeySet) Key(context.Context, string) (*clerk.JSONWebKey, error) {
-	return s.key, nil
+// key returns the static key whatever the kid.
+func (s *staticKeySet) key(context.Context, string) (*clerk.JSONWebKey, error) {
+	return s.jwk, nil
 }
 
-// RemoteKeySet is Clerk's JWKS, fetched through the SDK and kept in memory.
-// A kid it does not hold triggers a refresh, so a key Clerk has just
-// published is accepted within one refresh interval; concurrent refreshes
-// collapse into one, and refreshes are at least Config.KeyRefreshInterval
-// apart, so a flood of made-up kids costs Clerk one call per interval.
-type RemoteKeySet struct {
-	client   *jwks.Client
-	timeout  time.Duration
-	interval time.Duration
-	now      func() time.Time
-	refresh  singleflight.Group
+// remoteKeySet is Clerk's JWKS, fetched through the SDK and kept in memory.
+//
+//   - A kid it does not hold triggers a refresh, so a key Clerk has just
+//     published is accepted within one refresh interval. Concurrent
+//     refreshes collapse into one, and refreshes are at least
+//     Config.KeyRefreshInterval apart, so a flood of made-up kids costs
+//     Clerk one call per interval; at most Config.MaxKeyWaiters requests
+//     wait on such a refresh, the rest are refused at once.
+//   - Keys older than Config.KeySetMaxAge are refreshed before the next
+//     request uses them, so a key Clerk has retired stops verifying. If that
+//     refresh fails the old keys stay in use; until a refresh succeeds,
+//     requests use them without waiting, and one attempt per refresh
+//     interval runs in the background.
+type remoteKeySet struct {
+	client     *jwks.Client
+	timeout    time.Duration
+	interval   time.Duration
+	maxAge     time.Duration
+	maxWaiters int64
+	now        func() time.Time
+	refresh    singleflight.Group
+	// waiters counts the requests waiting on a refresh for an unknown kid.
+	waiters atomic.Int64
 
-	mu          sync.RWMutex
-	keys        map[string]*clerk.JSONWebKey
-	refreshedAt time.Time
-	refreshErr  error
+	mu   sync.RWMutex
+	keys map[string]*clerk.JSONWebKey
+	// fetchedAt is when keys were fetched; attemptedAt when the last fetch
+	// ended, attemptErr its failure (nil after a success).
+	fetchedAt   time.Time
+	attemptedAt time.Time
+	attemptErr  error
 }
 
-// NewRemoteKeySet is a key set for the Clerk instance cfg names. It fetches
-// nothing until the first token arrives.
-func NewRemoteKeySet(cfg Config) (*RemoteKeySet, error) {
-	c, err := cfg.withDefaults()
-	if err != nil {
-		return nil, err
+func newRemoteKeySet(cfg *Config) *remoteKeySet {
+	return &remoteKeySet{
+		client:     &jwks.Client{Backend: clerkapi.NewBackend(cfg.clerkAPI())},
+		timeout:    cfg.ClerkTimeout,
+		interval:   cfg.KeyRefreshInterval,
+		maxAge:     cfg.KeySetMaxAge,
+		maxWaiters: int64(cfg.MaxKeyWaiters),
+		now:        cfg.Now,
 	}
-	return newRemoteKeySet(c), nil
 }
 
-func newRemoteKeySet(cfg *Config) *RemoteKeySet {
-	return &RemoteKeySet{
-		client:   &jwks.Client{Backend: newBackend(cfg)},
-		timeout:  cfg.ClerkTimeout,
-		interval: cfg.KeyRefreshInterval,
-		now:      cfg.Now,
-	}
-}
-
-// Key returns the key published under kid, refreshing the set, at most once
-// per refresh interval, when kid is unknown.
-func (s *RemoteKeySet) Key(ctx context.Context, kid string) (*clerk.JSONWebKey, error) {
+// key returns the key published under kid.
+func (s *remoteKeySet) key(ctx context.Context, kid string) (*clerk.JSONWebKey, error) {
 	if kid == "" {
 		return nil, invalid("token header has no kid")
 	}
-	if key := s.cached(kid); key != nil {
-		return key, nil
-	}
-	done := s.refresh.DoChan("", func() (any, error) {
-		return nil, s.fetch(context.WithoutCancel(ctx))
-	})
-	select {
-	case <-ctx.Done():
-		return nil, unavailable("waiting for the JWKS: %v", ctx.Err())
-	case res := <-done:
-		if res.Err != nil {
-			return nil, res.Err
+	s.mu.RLock()
+	key, held := s.keys[kid], s.keys != nil
+	fetchedAt, attemptedAt, attemptErr := s.fetchedAt, s.attemptedAt, s.attemptErr
+	s.mu.RUnlock()
+
+	if key != nil {
+		now := s.now()
+		if now.Sub(fetchedAt) <= s.maxAge {
+			return key, nil
 		}
+		if attemptErr != nil {
+			// Clerk failed the last attempt: use the old key at once, and
+			// try again in the background once the interval has passed
+			// (fetch would answer at once within it too; checking here
+			// saves a goroutine per request during an outage).
+			if now.Sub(attemptedAt) >= s.interval {
+				s.startRefresh(ctx, s.stale)
+			}
+			return key, nil
+		}
+		return s.refreshedKey(ctx, kid, key)
+	}
+	// Before the first successful fetch every kid is unknown: those waits
+	// are bounded by that one fetch, and refusing them would turn a busy
+	// start-up into 401s, so only an unknown kid in a held set counts.
+	if held {
+		if s.waiters.Add(1) > s.maxWaiters {
+			s.waiters.Add(-1)
+			return nil, invalid("kid %s is not held, and %d requests already wait for the JWKS", quote(kid), s.maxWaiters)
+		}
+		defer s.waiters.Add(-1)
+	}
+	unknown := func() bool { return s.cached(kid) == nil }
+	if _, err := clerkapi.Await(ctx, s.startRefresh(ctx, unknown), "the JWKS"); err != nil {
+		return nil, err
 	}
 	if key := s.cached(kid); key != nil {
 		return key, nil
 	}
-	return nil, invalid("no published key has kid %q", kid)
+	return nil, invalid("no published key has kid %s", quote(kid))
 }
 
-func (s *RemoteKeySet) cached(kid string) *clerk.JSONWebKey {
+// refreshedKey is the key under kid once the set, older than its maximum
+// age, has been refreshed; the old key when Clerk fails.
+func (s *remoteKeySet) refreshedKey(ctx context.Context, kid string, old *clerk.JSONWebKey) (*clerk.JSONWebKey, error) {
+	_, err := clerkapi.Await(ctx, s.startRefresh(ctx, s.stale), "the JWKS")
+	switch {
+	case errors.Is(err, ErrCanceled):
+		return nil, err
+	case err != nil:
+		return old, nil
+	}
+	if key := s.cached(kid); key != nil {
+		return key, nil
+	}
+	return nil, invalid("kid %s is no longer published", quote(kid))
+}
+
+// startRefresh starts a fetch, or joins the one running, and returns where
+// its result will arrive. The fetch outlives a caller that gives up. It
+// fetches only if needed still holds when it starts: a caller that saw the
+// set stale, or a kid unknown, just before another fetch ended must not
+// cause a second one.
+func (s *remoteKeySet) startRefresh(ctx context.Context, needed func() bool) <-chan singleflight.Result {
+	return s.refresh.DoChan("", func() (any, error) {
+		if !needed() {
+			return nil, nil
+		}
+		return nil, s.fetch(context.WithoutCancel(ctx))
+	})
+}
+
+// stale reports whether the held set is older than its maximum age.
+func (s *remoteKeySet) stale() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.now().Sub(s.fetchedAt) > s.maxAge
+}
+
+func (s *remoteKeySet) cached(kid string) *clerk.JSONWebKey {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.keys[kid]
@@ -118,10 +188,11 @@ func (s *RemoteKeySet) cached(kid string) *clerk.JSONWebKey {
 // the last attempt it waits the interval out rather than refuse: a key Clerk
 // has just published must not be refused because a flood of made-up kids
 // refreshed the set a moment ago. After a failed attempt it answers that
-// failure at once, so an outage costs no waiting either.
-func (s *RemoteKeySet) fetch(ctx context.Context) error {
+// failure at once, so an outage costs no waiting either. A failure keeps
+// the keys held.
+func (s *remoteKeySet) fetch(ctx context.Context) error {
 	s.mu.RLock()
-	last, lastErr := s.refreshedAt, s.refreshErr
+	last, lastErr := s.attemptedAt, s.attemptErr
 	s.mu.RUnlock()
 	if wait := s.interval - s.now().Sub(last); !last.IsZero() && wait > 0 {
 		if lastErr != nil {
@@ -135,9 +206,12 @@ func (s *RemoteKeySet) fetch(ctx context.Context) error {
 	set, err := s.client.Get(ctx, &jwks.GetParams{})
 	keys := map[string]*clerk.JSONWebKey{}
 	if err != nil {
-		err = clerkError("fetching the JWKS", err)
+		err = clerkapi.Unavailable("fetching the JWKS", err)
 	} else {
 		for _, k := range set.Keys {
+			if k == nil {
+				continue
+			}
 			if _, isRSA := k.Key.(*rsa.PublicKey); isRSA && k.KeyID != "" && k.Algorithm == "RS256" && (k.Use == "" || k.Use == "sig") {
 				keys[k.KeyID] = k
 			}
@@ -146,9 +220,9 @@ func (s *RemoteKeySet) fetch(ctx context.Context) error {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.refreshedAt, s.refreshErr = s.now(), err
+	s.attemptedAt, s.attemptErr = s.now(), err
 	if err == nil {
-		s.keys = keys
+		s.keys, s.fetchedAt = keys, s.attemptedAt
 	}
 	return err
 }

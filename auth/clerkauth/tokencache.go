@@ -14,11 +14,11 @@ import (
 // it never gets.
 type tokenCache struct {
 	leeway  time.Duration
-	entries *lru.Cache[[sha256.Size]byte, *Session]
+	entries *lru.Cache[[sha256.Size]byte, *session]
 }
 
 func newTokenCache(size int, leeway time.Duration) *tokenCache {
-	entries, err := lru.New[[sha256.Size]byte, *Session](size)
+	entries, err := lru.New[[sha256.Size]byte, *session](size)
 	if err != nil {
 		panic(err) // unreachable: withDefaults makes the size positive
 	}
@@ -26,7 +26,7 @@ func newTokenCache(size int, leeway time.Duration) *tokenCache {
 }
 
 // get returns the session of a verified token that is still within its exp.
-func (c *tokenCache) get(key [sha256.Size]byte, now time.Time) (*Session, bool) {
+func (c *tokenCache) get(key [sha256.Size]byte, now time.Time) (*session, bool) {
 	s, ok := c.entries.Get(key)
 	if !ok {
 		return nil, false
@@ -38,4 +38,4 @@ func (c *tokenCache) get(key [sha256.Size]byte, now time.Time) (*Session, bool) 
 	return s, true
 }
 
-func (c *tokenCache) add(key [sha256.Size]byte, s *Session) { c.entries.Add(key, s) }
+func (c *tokenCache) add(key [sha256.Size]byte, s *session) { c.entries.Add(key, s) }

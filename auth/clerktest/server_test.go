@@ -2,7 +2,9 @@ package clerktest_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/clerk/clerk-sdk-go/v2"
@@ -72,5 +74,23 @@ func TestFailuresAndKeys(t *testing.T) {
 	set, err := (&jwks.Client{Backend: backend(srv, srv.SecretKey)}).Get(ctx, &jwks.GetParams{})
 	if err != nil || len(set.Keys) != 1 || set.Keys[0].KeyID != second.ID {
 		t.Fatalf("JWKS after retirement: %+v, %v", set, err)
+	}
+}
+
+// Minted tokens carry the header Clerk's session tokens carry, byte for byte.
+func TestTokensCarryClerksHeader(t *testing.T) {
+	srv := clerktest.Start(t)
+	token := srv.Token("user_1")
+	segment, _, _ := strings.Cut(token, ".")
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(segment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"alg":"RS256","cat":"cl_B7d4PD111AAA","kid":"` + srv.SigningKey().ID + `","typ":"JWT"}`
+	if string(raw) != want {
+		t.Fatalf("header %s, want %s", raw, want)
+	}
+	if !strings.HasPrefix(srv.SigningKey().ID, "ins_") {
+		t.Fatalf("kid %q is not in Clerk's format", srv.SigningKey().ID)
 	}
 }

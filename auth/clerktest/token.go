@@ -39,9 +39,22 @@ func (k *Key) PublicKeyPEM() string {
 	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
 }
 
-// Header is the JOSE header Clerk puts on session tokens signed by k.
+// Token categories: the cat header parameter with which Clerk tells apart
+// the kinds of token one instance key signs.
+const (
+	CategorySessionToken = "cl_B7d4PD111AAA"
+	CategoryJWTTemplate  = "cl_B7d4PD222AAA"
+	CategoryM2MToken     = "cl_B7d4PD333AAA"
+	// CategoryIgnore is what instances that opted out of categories stamp
+	// on every kind of token.
+	CategoryIgnore = "cl_I7d4PD111III"
+)
+
+// Header is the JOSE header Clerk puts on session tokens signed by k:
+// {"alg":"RS256","cat":"cl_B7d4PD111AAA","kid":"ins_…","typ":"JWT"}, in
+// that order (EncodeSegment sorts the keys, as Clerk writes them).
 func (k *Key) Header() map[string]any {
-	return map[string]any{"alg": "RS256", "kid": k.ID, "typ": "JWT"}
+	return map[string]any{"alg": "RS256", "cat": CategorySessionToken, "kid": k.ID, "typ": "JWT"}
 }
 
 // Sign mints an RS256 token with Clerk's header and the given claims.
@@ -52,7 +65,14 @@ func (k *Key) Sign(claims map[string]any) string {
 // SignWithHeader mints an RS256 token with any header, so tests can lie
 // about alg or kid while the signature stays genuine.
 func (k *Key) SignWithHeader(header, claims map[string]any) string {
-	input := EncodeSegment(header) + "." + EncodeSegment(claims)
+	return k.SignSegments(EncodeSegment(header), EncodeSegment(claims))
+}
+
+// SignSegments mints an RS256 token from a header and a payload segment
+// taken as they are, for what a map cannot express: repeated keys, escapes,
+// other spellings.
+func (k *Key) SignSegments(header, payload string) string {
+	input := header + "." + payload
 	digest := sha256.Sum256([]byte(input))
 	sig, err := rsa.SignPKCS1v15(rand.Reader, k.private, crypto.SHA256, digest[:])
 	if err != nil {

@@ -1,4 +1,4 @@
-package clerkauth_test
+package clerkusers_test
 
 import (
 	"context"
@@ -7,29 +7,18 @@ import (
 	"testing"
 	"time"
 
-	"encore.app/auth/clerkauth"
-	"encore.app/auth/clerktest"
-)
+	"github.com/clerk/clerk-sdk-go/v2"
 
-func newUserCache(t *testing.T, srv *clerktest.Server, edit func(*clerkauth.Config)) *clerkauth.UserCache {
-	t.Helper()
-	cfg := testConfig(srv)
-	if edit != nil {
-		edit(&cfg)
-	}
-	c, err := clerkauth.NewUserCache(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
+	"encore.app/auth/clerktest"
+	"encore.app/auth/clerkusers"
+)
 
 func TestPrimaryEmailIsThePrimaryAddress(t *testing.T) {
 	srv := clerktest.Start(t)
 	srv.SetUser(clerktest.User{ID: "user_two", Emails: []string{"old@example.com", "new@example.com"}, Primary: 1})
 	srv.SetUser(clerktest.User{ID: "user_none", Emails: []string{"unverified@example.com"}, Primary: -1})
 	srv.SetUser(clerktest.User{ID: "user_empty", Primary: -1})
-	c := newUserCache(t, srv, nil)
+	c := newUserCache(t, testConfig(srv))
 	for id, want := range map[string]string{"user_two": "new@example.com", "user_none": "", "user_empty": ""} {
 		got, err := c.PrimaryEmail(context.Background(), id)
 		if err != nil || got != want {
@@ -40,23 +29,21 @@ func TestPrimaryEmailIsThePrimaryAddress(t *testing.T) {
 
 func TestUserLookupsAreCached(t *testing.T) {
 	srv := startWithUser(t)
-	clock := newFakeClock()
-	a := newAuthenticator(t, srv, func(c *clerkauth.Config) {
-		c.Now = clock.Now
-		c.UserCacheTTL = time.Minute
-	})
+	clock := clerktest.NewClock()
+	cfg := testConfig(srv)
+	cfg.Now, cfg.CacheTTL = clock.Now, time.Minute
+	c := newUserCache(t, cfg)
 	for i := 0; i < 10; i++ {
-		claims := srv.Claims(userID)
-		claims["sid"] = fmt.Sprintf("sess_%d", i) // a new token each time
-		mustAccept(t, a, srv.Sign(claims), userID)
+		if email, err := c.PrimaryEmail(context.Background(), userID); err != nil || email != "ada@example.com" {
+			t.Fatalf("lookup %d: %q, %v", i, email, err)
+		}
 	}
-	wantCalls(t, srv, clerktest.JWKS, 1)
 	wantCalls(t, srv, clerktest.Users, 1)
 	// Past the TTL the user is fetched again, and a change shows.
 	srv.AddUser(userID, "ada@new.example")
 	clock.Advance(time.Minute + time.Second)
-	if data := mustAccept(t, a, srv.Token(userID), userID); data.Email != "ada@new.example" {
-		t.Fatalf("email after TTL = %q", data.Email)
+	if email, _ := c.PrimaryEmail(context.Background(), userID); email != "ada@new.example" {
+		t.Fatalf("email after TTL = %q", email)
 	}
 	wantCalls(t, srv, clerktest.Users, 2)
 }
@@ -64,7 +51,7 @@ func TestUserLookupsAreCached(t *testing.T) {
 func TestConcurrentLookupsForOneUserMakeOneCall(t *testing.T) {
 	srv := startWithUser(t)
 	srv.SetLatency(50 * time.Millisecond)
-	c := newUserCache(t, srv, nil)
+	c := newUserCache(t, testConfig(srv))
 	concurrently(50, func() {
 		if email, err := c.PrimaryEmail(context.Background(), userID); err != nil || email != "ada@example.com" {
 			t.Errorf("got %q, %v", email, err)
@@ -76,7 +63,7 @@ func TestConcurrentLookupsForOneUserMakeOneCall(t *testing.T) {
 func TestCancelledCallerDoesNotFailOthers(t *testing.T) {
 	srv := startWithUser(t)
 	srv.SetLatency(100 * time.Millisecond)
-	c := newUserCache(t, srv, nil)
+	c := newUserCache(t, testConfig(srv))
 
 	ctx, cancel := context.WithCancel(context.Background())
 	first := make(chan error, 1)
@@ -94,8 +81,11 @@ func TestCancelledCallerDoesNotFailOthers(t *testing.T) {
 		second <- err
 	}()
 	cancel()
-	if err := <-first; !errors.Is(err, context.Canceled) && !errors.Is(err, clerkauth.ErrClerkUnavailable) {
-		t.Fatalf("cancelled caller: %v", err)
+	err := <-first
+	mustFailWith(t, err, clerkusers.ErrCanceled)
+	mustFailWith(t, err, context.Canceled)
+	if errors.Is(err, clerkusers.ErrClerkUnavailable) {
+		t.Fatalf("a cancelled caller is reported as a Clerk outage: %v", err)
 	}
 	if err := <-second; err != nil {
 		t.Fatalf("other caller failed: %v", err)
@@ -103,53 +93,38 @@ func TestCancelledCallerDoesNotFailOthers(t *testing.T) {
 	wantCalls(t, srv, clerktest.Users, 1)
 }
 
-func TestDeletedUserIsUnauthenticated(t *testing.T) {
-	srv := startWithUser(t)
-	clock := newFakeClock()
-	a := newAuthenticator(t, srv, func(c *clerkauth.Config) { c.Now = clock.Now })
-
-	_, err := authenticate(a, srv.Token("user_never_existed"))
-	mustFailWith(t, err, clerkauth.ErrUserNotFound)
-	if got := clerkauth.APIError(err).Code.HTTPStatus(); got != 401 {
-		t.Fatalf("HTTP status %d, want 401", got)
-	}
-
-	// A cached user deleted in Clerk is refused once the entry expires,
-	// stale-on-error notwithstanding: 404 is an answer, not an outage.
-	mustAccept(t, a, srv.Token(userID), userID)
-	srv.DeleteUser(userID)
-	clock.Advance(6 * time.Minute)
-	claims := srv.Claims(userID)
-	claims["exp"] = clock.Now().Unix() + 60
-	claims["iat"] = clock.Now().Unix()
-	_, err = authenticate(a, srv.Sign(claims))
-	mustFailWith(t, err, clerkauth.ErrUserNotFound)
-}
-
 func TestClerkFailuresAreUnavailable(t *testing.T) {
-	for name, setup := range map[string]func(*clerktest.Server){
-		"500":                         func(s *clerktest.Server) { s.Fail(clerktest.Users, clerktest.Failure{Status: 500}) },
-		"502":                         func(s *clerktest.Server) { s.Fail(clerktest.Users, clerktest.Failure{Status: 502}) },
-		"429":                         func(s *clerktest.Server) { s.Fail(clerktest.Users, clerktest.Failure{Status: 429, RetryAfter: "1"}) },
-		"timeout":                     func(s *clerktest.Server) { s.SetLatency(time.Second) },
-		"bad secret":                  func(s *clerktest.Server) { s.SecretKey = "sk_test_rotated" },
-		"404, not resource_not_found": func(s *clerktest.Server) { s.Fail(clerktest.Users, clerktest.Failure{Status: 404}) },
-		"500, resource_not_found": func(s *clerktest.Server) {
+	for name, tt := range map[string]struct {
+		setup  func(*clerktest.Server)
+		status int // the HTTP status the wrapped *clerk.APIErrorResponse carries; 0 for none
+	}{
+		"500":        {func(s *clerktest.Server) { s.Fail(clerktest.Users, clerktest.Failure{Status: 500}) }, 500},
+		"502":        {func(s *clerktest.Server) { s.Fail(clerktest.Users, clerktest.Failure{Status: 502}) }, 502},
+		"429":        {func(s *clerktest.Server) { s.Fail(clerktest.Users, clerktest.Failure{Status: 429, RetryAfter: "1"}) }, 429},
+		"timeout":    {func(s *clerktest.Server) { s.SetLatency(time.Second) }, 0},
+		"bad secret": {func(s *clerktest.Server) { s.SecretKey = "sk_test_rotated" }, 401},
+		"404, not resource_not_found": {func(s *clerktest.Server) {
+			s.Fail(clerktest.Users, clerktest.Failure{Status: 404})
+		}, 404},
+		"500, resource_not_found": {func(s *clerktest.Server) {
 			s.Fail(clerktest.Users, clerktest.Failure{Status: 500, Code: "resource_not_found"})
-		},
+		}, 500},
 	} {
 		t.Run(name, func(t *testing.T) {
 			srv := startWithUser(t)
-			a := newAuthenticator(t, srv, func(c *clerkauth.Config) {
-				c.JWTKey = srv.SigningKey().PublicKeyPEM()
-				c.ClerkTimeout = 100 * time.Millisecond
-			})
-			setup(srv)
+			cfg := testConfig(srv)
+			cfg.ClerkTimeout = 100 * time.Millisecond
+			c := newUserCache(t, cfg)
+			tt.setup(srv)
 			start := time.Now()
-			_, err := authenticate(a, srv.Token(userID))
-			mustFailWith(t, err, clerkauth.ErrClerkUnavailable)
-			if e := clerkauth.APIError(err); e.Code.HTTPStatus() != 503 {
-				t.Fatalf("HTTP status %d, want 503", e.Code.HTTPStatus())
+			_, err := c.PrimaryEmail(context.Background(), userID)
+			mustFailWith(t, err, clerkusers.ErrClerkUnavailable)
+			var apiErr *clerk.APIErrorResponse
+			if got := errors.As(err, &apiErr); got != (tt.status != 0) || (got && apiErr.HTTPStatusCode != tt.status) {
+				t.Fatalf("error %v does not wrap Clerk's HTTP %d answer", err, tt.status)
+			}
+			if tt.status == 0 {
+				mustFailWith(t, err, context.DeadlineExceeded)
 			}
 			if elapsed := time.Since(start); elapsed > 900*time.Millisecond {
 				t.Fatalf("took %v despite a 100ms Clerk deadline", elapsed)
@@ -160,12 +135,10 @@ func TestClerkFailuresAreUnavailable(t *testing.T) {
 
 func TestStaleEntryServedWhileClerkIsDown(t *testing.T) {
 	srv := startWithUser(t)
-	clock := newFakeClock()
-	c := newUserCache(t, srv, func(c *clerkauth.Config) {
-		c.Now = clock.Now
-		c.UserCacheTTL = time.Minute
-		c.MaxStale = 10 * time.Minute
-	})
+	clock := clerktest.NewClock()
+	cfg := testConfig(srv)
+	cfg.Now, cfg.CacheTTL, cfg.MaxStale = clock.Now, time.Minute, 10*time.Minute
+	c := newUserCache(t, cfg)
 	if _, err := c.PrimaryEmail(context.Background(), userID); err != nil {
 		t.Fatal(err)
 	}
@@ -177,18 +150,17 @@ func TestStaleEntryServedWhileClerkIsDown(t *testing.T) {
 	}
 	clock.Advance(2 * time.Second) // just past it
 	_, err := c.PrimaryEmail(context.Background(), userID)
-	mustFailWith(t, err, clerkauth.ErrClerkUnavailable)
+	mustFailWith(t, err, clerkusers.ErrClerkUnavailable)
 	wantCalls(t, srv, clerktest.Users, 3)
 }
 
 func TestRetryAfterIsHonoured(t *testing.T) {
 	srv := startWithUser(t)
 	srv.AddUser("user_cached", "cached@example.com")
-	clock := newFakeClock()
-	c := newUserCache(t, srv, func(c *clerkauth.Config) {
-		c.Now = clock.Now
-		c.UserCacheTTL = time.Minute
-	})
+	clock := clerktest.NewClock()
+	cfg := testConfig(srv)
+	cfg.Now, cfg.CacheTTL = clock.Now, time.Minute
+	c := newUserCache(t, cfg)
 	if _, err := c.PrimaryEmail(context.Background(), "user_cached"); err != nil {
 		t.Fatal(err)
 	}
@@ -196,14 +168,14 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 
 	srv.Fail(clerktest.Users, clerktest.Failure{Status: 429, RetryAfter: "10", Times: 1})
 	_, err := c.PrimaryEmail(context.Background(), userID)
-	mustFailWith(t, err, clerkauth.ErrClerkUnavailable)
+	mustFailWith(t, err, clerkusers.ErrClerkUnavailable)
 	calls := srv.Calls(clerktest.Users)
 
 	// Until Retry-After passes nothing reaches Clerk: 503 for the unknown
 	// user, the stale entry for the cached one.
 	clock.Advance(9 * time.Second)
 	_, err = c.PrimaryEmail(context.Background(), userID)
-	mustFailWith(t, err, clerkauth.ErrClerkUnavailable)
+	mustFailWith(t, err, clerkusers.ErrClerkUnavailable)
 	if email, err := c.PrimaryEmail(context.Background(), "user_cached"); err != nil || email != "cached@example.com" {
 		t.Fatalf("cached user during Retry-After: %q, %v", email, err)
 	}
@@ -217,9 +189,32 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	}
 }
 
+// A Retry-After too large for a time.Duration means the 60 s cap.
+func TestHugeRetryAfterIsCapped(t *testing.T) {
+	srv := startWithUser(t)
+	clock := clerktest.NewClock()
+	cfg := testConfig(srv)
+	cfg.Now = clock.Now
+	c := newUserCache(t, cfg)
+	srv.Fail(clerktest.Users, clerktest.Failure{Status: 429, RetryAfter: "9999999999", Times: 1})
+	_, err := c.PrimaryEmail(context.Background(), userID)
+	mustFailWith(t, err, clerkusers.ErrClerkUnavailable)
+
+	clock.Advance(59 * time.Second)
+	_, err = c.PrimaryEmail(context.Background(), userID)
+	mustFailWith(t, err, clerkusers.ErrClerkUnavailable)
+	wantCalls(t, srv, clerktest.Users, 1)
+	clock.Advance(2 * time.Second)
+	if _, err := c.PrimaryEmail(context.Background(), userID); err != nil {
+		t.Fatalf("after the 60 s cap: %v", err)
+	}
+}
+
 func TestUserCacheIsBounded(t *testing.T) {
 	srv := clerktest.Start(t)
-	c := newUserCache(t, srv, func(c *clerkauth.Config) { c.UserCacheSize = 16 })
+	cfg := testConfig(srv)
+	cfg.CacheSize = 16
+	c := newUserCache(t, cfg)
 	for i := 0; i < 100; i++ {
 		id := fmt.Sprintf("user_%d", i)
 		srv.AddUser(id, id+"@example.com")
@@ -240,18 +235,26 @@ func TestUserCacheIsBounded(t *testing.T) {
 	}
 }
 
-func TestDeletedUserIsForgotten(t *testing.T) {
+// Replaying a deleted user's still-valid token costs at most one Clerk call
+// per TTL, not one per request; and a deleted user is never served stale.
+func TestDeletedUserIsRemembered(t *testing.T) {
 	srv := startWithUser(t)
-	clock := newFakeClock()
-	c := newUserCache(t, srv, func(c *clerkauth.Config) { c.Now = clock.Now })
-	if _, err := c.PrimaryEmail(context.Background(), userID); err != nil || c.Len() != 1 {
-		t.Fatalf("first lookup: %v, %d cached", err, c.Len())
+	clock := clerktest.NewClock()
+	cfg := testConfig(srv)
+	cfg.Now, cfg.CacheTTL = clock.Now, time.Minute
+	c := newUserCache(t, cfg)
+	if _, err := c.PrimaryEmail(context.Background(), userID); err != nil {
+		t.Fatal(err)
 	}
 	srv.DeleteUser(userID)
-	clock.Advance(time.Hour)
-	_, err := c.PrimaryEmail(context.Background(), userID)
-	mustFailWith(t, err, clerkauth.ErrUserNotFound)
-	if c.Len() != 0 {
-		t.Fatal("a deleted user stays in memory")
+	clock.Advance(2 * time.Minute)
+	for i := 0; i < 20; i++ {
+		_, err := c.PrimaryEmail(context.Background(), userID)
+		mustFailWith(t, err, clerkusers.ErrUserNotFound)
 	}
+	wantCalls(t, srv, clerktest.Users, 2)
+	clock.Advance(time.Minute + time.Second)
+	_, err := c.PrimaryEmail(context.Background(), userID)
+	mustFailWith(t, err, clerkusers.ErrUserNotFound)
+	wantCalls(t, srv, clerktest.Users, 3)
 }

@@ -1,0 +1,108 @@
+// Package clerkusers keeps what Clerk told us about users and sessions: the
+// users mirror and revocations in the database, the in-memory user cache in
+// front of it, the in-memory revocations every request is checked against,
+// and the change-log tail that keeps every instance's memory current.
+package clerkusers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/clerk/clerk-sdk-go/v2"
+
+	"encore.app/auth/internal/clerkapi"
+)
+
+// Config configures a UserCache and a Tail. Zero values take the defaults
+// below.
+type Config struct {
+	// SecretKey is the Clerk secret key (sk_...). Required.
+	SecretKey string
+	// APIURL is the Backend API base including the version: https, or http
+	// to a loopback host only. Default https://api.clerk.com/v1.
+	APIURL string
+	// Store, when set, is the database between memory and Clerk.
+	Store *Store
+	// CacheTTL is how long a user is served from memory, and from the
+	// database when SyncMaxAge is zero. Default 5m.
+	CacheTTL time.Duration
+	// SyncMaxAge, when set, is how long a database row is served without
+	// asking Clerk: set it when webhooks keep the rows current.
+	SyncMaxAge time.Duration
+	// CacheSize bounds the users kept in memory. Default 10,000.
+	CacheSize int
+	// MaxStale is how long past its freshness a user is still served while
+	// Clerk is unavailable. Default 1h.
+	MaxStale time.Duration
+	// ClerkTimeout is the deadline of every call to Clerk. Default 5s.
+	ClerkTimeout time.Duration
+	// SyncInterval is how often a Tail reads the change log. Default 1s.
+	SyncInterval time.Duration
+	// Log receives database failures, at most once per SyncInterval each.
+	Log Logger
+	// HTTPClient makes the calls to Clerk. Default http.DefaultClient's settings.
+	HTTPClient *http.Client
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+}
+
+// Logger is what clerkusers logs to; Encore's rlog.With() satisfies it.
+type Logger interface {
+	Warn(msg string, keysAndValues ...any)
+}
+
+func (c Config) withDefaults() (*Config, error) {
+	if c.SecretKey == "" {
+		return nil, errors.New("clerkusers: the Clerk secret key is empty")
+	}
+	if c.APIURL == "" {
+		c.APIURL = clerk.APIURL
+	}
+	if err := clerkapi.CheckAPIURL(c.APIURL); err != nil {
+		return nil, fmt.Errorf("clerkusers: %w", err)
+	}
+	durations := []struct {
+		name  string
+		value *time.Duration
+		def   time.Duration
+	}{
+		{"CacheTTL", &c.CacheTTL, 5 * time.Minute},
+		{"SyncMaxAge", &c.SyncMaxAge, 0},
+		{"MaxStale", &c.MaxStale, time.Hour},
+		{"ClerkTimeout", &c.ClerkTimeout, 5 * time.Second},
+		{"SyncInterval", &c.SyncInterval, time.Second},
+	}
+	for _, d := range durations {
+		if *d.value < 0 {
+			return nil, fmt.Errorf("clerkusers: %s is negative", d.name)
+		}
+		if *d.value == 0 {
+			*d.value = d.def
+		}
+	}
+	if c.CacheSize < 0 {
+		return nil, errors.New("clerkusers: CacheSize is negative")
+	}
+	if c.CacheSize == 0 {
+		c.CacheSize = 10_000
+	}
+	if c.SyncMaxAge == 0 {
+		c.SyncMaxAge = c.CacheTTL
+	}
+	if c.HTTPClient == nil {
+		c.HTTPClient = &http.Client{}
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Log == nil {
+		c.Log = discard{}
+	}
+	return &c, nil
+}
+
+type discard struct{}
+
+func (discard) Warn(string, ...any) {}

@@ -1,0 +1,177 @@
+package clerkusers_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"encore.app/auth/clerkauth"
+	"encore.app/auth/clerktest"
+	"encore.app/auth/clerkusers"
+	"encore.app/internal/pgtest"
+)
+
+// A user Clerk answered for is written to the database, and a fresh row
+// serves a new cache (another instance, or this one after a restart)
+// without calling Clerk, until SyncMaxAge.
+func TestDatabaseRowServesWithoutClerk(t *testing.T) {
+	srv := startWithUser(t)
+	store := newStore(t)
+	clock := clerktest.NewClock()
+	cfg := testConfig(srv)
+	cfg.Store, cfg.Now, cfg.CacheTTL, cfg.SyncMaxAge = store, clock.Now, time.Minute, time.Hour
+	if _, err := newUserCache(t, cfg).PrimaryEmail(context.Background(), userID); err != nil {
+		t.Fatal(err)
+	}
+	wantCalls(t, srv, clerktest.Users, 1)
+	row, found, err := store.User(context.Background(), userID)
+	if err != nil || !found || row.Email != "ada@example.com" || row.UpdatedAt.IsZero() {
+		t.Fatalf("row = %+v, %v, %v", row, found, err)
+	}
+
+	// The row's freshness is the database's clock (synced_at), so the test
+	// clock starts there.
+	clock.Advance(row.SyncedAt.Sub(clock.Now()))
+	restarted := newUserCache(t, cfg)
+	clock.Advance(59 * time.Minute)
+	if email, err := restarted.PrimaryEmail(context.Background(), userID); err != nil || email != "ada@example.com" {
+		t.Fatalf("from the database: %q, %v", email, err)
+	}
+	wantCalls(t, srv, clerktest.Users, 1)
+	// Past SyncMaxAge the row is stale: Clerk is asked, and the row renewed.
+	clock.Advance(2 * time.Minute)
+	srv.AddUser(userID, "ada@new.example")
+	if email, err := restarted.PrimaryEmail(context.Background(), userID); err != nil || email != "ada@new.example" {
+		t.Fatalf("past SyncMaxAge: %q, %v", email, err)
+	}
+	wantCalls(t, srv, clerktest.Users, 2)
+	if row, _, _ := store.User(context.Background(), userID); row.Email != "ada@new.example" {
+		t.Fatalf("row not renewed: %+v", row)
+	}
+}
+
+// Without webhooks (SyncMaxAge unset) a row is fresh for CacheTTL only.
+func TestDatabaseRowFreshForCacheTTLWithoutWebhooks(t *testing.T) {
+	srv := startWithUser(t)
+	store := newStore(t)
+	if err := store.SaveUser(context.Background(), userID, "ada@example.com", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	row, _, _ := store.User(context.Background(), userID)
+	clock := clerktest.NewClock()
+	clock.Advance(row.SyncedAt.Sub(clock.Now()) + 2*time.Minute)
+	cfg := testConfig(srv)
+	cfg.Store, cfg.Now, cfg.CacheTTL = store, clock.Now, time.Minute
+	if _, err := newUserCache(t, cfg).PrimaryEmail(context.Background(), userID); err != nil {
+		t.Fatal(err)
+	}
+	wantCalls(t, srv, clerktest.Users, 1)
+}
+
+func TestDeletedRowIsRefusedWithoutClerk(t *testing.T) {
+	srv := startWithUser(t)
+	store := newStore(t)
+	_, err := store.Apply(context.Background(), clerkusers.Delivery{ID: "msg_1", EventType: "user.deleted",
+		Change: &clerkusers.Change{Kind: clerkusers.UserDeleted, UserID: userID}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(srv)
+	cfg.Store = store
+	c := newUserCache(t, cfg)
+	for i := 0; i < 3; i++ {
+		_, err := c.PrimaryEmail(context.Background(), userID)
+		mustFailWith(t, err, clerkusers.ErrUserNotFound)
+	}
+	wantCalls(t, srv, clerktest.Users, 0)
+}
+
+// An outage of the database never logs anyone out: lookups go on from
+// memory and Clerk, and the failure is logged once per interval.
+func TestDatabaseOutageFallsBackToClerk(t *testing.T) {
+	srv := startWithUser(t)
+	pg := pgtest.NewServer(t)
+	store := clerkusers.NewStore(pg.Open(t, migrations))
+	log := &logRecorder{}
+	clock := clerktest.NewClock()
+	cfg := testConfig(srv)
+	cfg.Store, cfg.Log, cfg.Now, cfg.SyncInterval = store, log, clock.Now, time.Second
+	c := newUserCache(t, cfg)
+	pg.Stop(t)
+
+	for i := 0; i < 20; i++ {
+		id := fmt.Sprintf("user_%d", i)
+		srv.AddUser(id, id+"@example.com")
+		if email, err := c.PrimaryEmail(context.Background(), id); err != nil || email != id+"@example.com" {
+			t.Fatalf("%s during the outage: %q, %v", id, email, err)
+		}
+	}
+	wantCalls(t, srv, clerktest.Users, 20)
+	if n := log.Len(); n != 1 {
+		t.Fatalf("%d log lines for 20 lookups in one interval, want 1", n)
+	}
+	clock.Advance(time.Second)
+	if _, err := c.PrimaryEmail(context.Background(), userID); err != nil {
+		t.Fatal(err)
+	}
+	if n := log.Len(); n != 2 {
+		t.Fatalf("%d log lines after the interval, want 2", n)
+	}
+
+	// The database is back: Clerk's answers are written to it again.
+	pg.Start(t)
+	c.Forget(userID)
+	if _, err := c.PrimaryEmail(context.Background(), userID); err != nil {
+		t.Fatal(err)
+	}
+	if _, found, err := store.User(context.Background(), userID); !found || err != nil {
+		t.Fatalf("after recovery the row is not written: %v, %v", found, err)
+	}
+}
+
+// After a restart, users already in the database are authenticated with
+// zero Clerk calls.
+func TestRestartAuthenticatesKnownUsersWithoutClerk(t *testing.T) {
+	if testing.Short() {
+		t.Skip("1,000 tokens")
+	}
+	const n = 1000
+	srv := clerktest.Start(t)
+	store := newStore(t)
+	tokens := make([]string, n)
+	for i := range tokens {
+		id := fmt.Sprintf("user_%d", i)
+		srv.AddUser(id, id+"@example.com")
+		tokens[i] = srv.Token(id)
+	}
+	authenticateAll := func(a *clerkauth.Authenticator) {
+		t.Helper()
+		for i, token := range tokens {
+			data, err := a.Authenticate(context.Background(), clerkauth.Request{Authorization: "Bearer " + token})
+			if err != nil || data.Email != fmt.Sprintf("user_%d@example.com", i) {
+				t.Fatalf("token %d: %+v, %v", i, data, err)
+			}
+		}
+	}
+	newInstance := func() *clerkauth.Authenticator {
+		cfg := testConfig(srv)
+		cfg.Store, cfg.SyncMaxAge = store, time.Hour
+		a, err := clerkauth.New(clerkauth.Config{
+			SecretKey: srv.SecretKey, APIURL: srv.URL, Issuer: srv.Issuer,
+			AuthorizedParties: []string{srv.AuthorizedParty},
+			JWTKey:            srv.SigningKey().PublicKeyPEM(),
+			Users:             newUserCache(t, cfg),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	authenticateAll(newInstance())
+	wantCalls(t, srv, clerktest.Users, n)
+
+	srv.ResetCalls()
+	authenticateAll(newInstance())
+	wantCalls(t, srv, clerktest.Users, 0)
+}

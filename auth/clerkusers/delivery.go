@@ -1,0 +1,155 @@
+package clerkusers
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// ChangeKind says what a webhook event changed.
+type ChangeKind string
+
+// The kinds of change the change log records.
+const (
+	UserChanged    ChangeKind = "user_changed"
+	UserDeleted    ChangeKind = "user_deleted"
+	SessionRevoked ChangeKind = "session_revoked"
+)
+
+// Change is the effect of one Clerk event on what we know.
+type Change struct {
+	Kind   ChangeKind
+	UserID string
+	// Email and UpdatedAt (Clerk's updated_at) describe a UserChanged.
+	Email     string
+	UpdatedAt time.Time
+	// SessionID names the session of a SessionRevoked.
+	SessionID string
+}
+
+// Delivery is one webhook delivery: Svix's svix-id, Clerk's event type, and
+// the change it carries, nil for an event type that changes nothing here.
+type Delivery struct {
+	ID        string
+	EventType string
+	Change    *Change
+}
+
+// Outcome is what Apply made of a delivery.
+type Outcome string
+
+// The outcomes of Apply.
+const (
+	// Applied: the change is stored and in the change log.
+	Applied Outcome = "applied"
+	// Duplicate: this svix-id was processed before; nothing was done.
+	Duplicate Outcome = "duplicate"
+	// Outdated: the stored user is newer (or deleted); only the delivery
+	// was recorded.
+	Outdated Outcome = "outdated"
+	// Ignored: the event changes nothing here; only the delivery was recorded.
+	Ignored Outcome = "ignored"
+)
+
+// changeLogLock serializes change-log writers (see the changes table).
+const changeLogLock = 0x636c65726b // "clerk"
+
+// Apply records a delivery and applies its change in one transaction, with
+// its change-log entry. beforeCommit, when not nil, runs in the transaction
+// just before it commits and only for an Applied change: publishing there
+// means an event is never lost between the database and the topic (a failed
+// publish rolls everything back, so the retried delivery publishes again).
+func (s *Store) Apply(ctx context.Context, d Delivery, beforeCommit func(context.Context) error) (Outcome, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return "", fmt.Errorf("applying delivery %s: %w", d.ID, err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+
+	outcome, err := apply(ctx, tx, d)
+	if err == nil && outcome == Applied {
+		if beforeCommit != nil {
+			err = beforeCommit(ctx)
+		}
+		if err == nil {
+			err = logChange(ctx, tx, d.Change)
+		}
+	}
+	if err == nil {
+		err = tx.Commit()
+	}
+	if err != nil {
+		return "", fmt.Errorf("applying delivery %s: %w", d.ID, err)
+	}
+	return outcome, nil
+}
+
+func apply(ctx context.Context, tx *sql.Tx, d Delivery) (Outcome, error) {
+	// Concurrent deliveries of one svix-id wait here for the first to commit
+	// or roll back, so exactly one applies it.
+	res, err := tx.ExecContext(ctx,
+		`INSERT INTO webhook_deliveries (svix_id, event_type) VALUES ($1, $2) ON CONFLICT (svix_id) DO NOTHING`,
+		d.ID, d.EventType)
+	if err != nil {
+		return "", err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return Duplicate, err
+	}
+	c := d.Change
+	if c == nil {
+		return Ignored, nil
+	}
+	var changed bool
+	switch c.Kind {
+	case UserChanged:
+		changed, err = upsertUser(ctx, tx, c.UserID, c.Email, c.UpdatedAt, "<")
+	case UserDeleted:
+		changed, err = deleteUser(ctx, tx, c.UserID)
+	case SessionRevoked:
+		changed, err = revokeSession(ctx, tx, c.SessionID, c.UserID)
+	default:
+		err = fmt.Errorf("unknown change kind %q", c.Kind)
+	}
+	if err != nil || !changed {
+		return Outdated, err
+	}
+	return Applied, nil
+}
+
+// logChange appends to the change log. The lock is taken last, just before
+// commit, so the serialization it buys costs little.
+func logChange(ctx context.Context, tx *sql.Tx, c *Change) error {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, changeLogLock); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx,
+		`INSERT INTO changes (kind, user_id, session_id) VALUES ($1, $2, $3)`, c.Kind, c.UserID, c.SessionID)
+	return err
+}
+
+// deleteUser marks a user deleted, creating the row if the user was never
+// seen, and reports whether the user was not deleted before.
+func deleteUser(ctx context.Context, tx *sql.Tx, id string) (bool, error) {
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO users (id, clerk_updated_at, deleted) VALUES ($1, now(), TRUE)
+		ON CONFLICT (id) DO UPDATE SET deleted = TRUE, synced_at = now() WHERE NOT users.deleted`, id)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// revokeSession records a revoked session and reports whether it is new.
+func revokeSession(ctx context.Context, tx *sql.Tx, sessionID, userID string) (bool, error) {
+	res, err := tx.ExecContext(ctx,
+		`INSERT INTO revoked_sessions (session_id, user_id) VALUES ($1, $2) ON CONFLICT (session_id) DO NOTHING`,
+		sessionID, userID)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}

@@ -1,0 +1,96 @@
+package clerkusers_test
+
+import (
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"encore.app/auth/clerktest"
+	"encore.app/auth/clerkusers"
+	"encore.app/internal/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// migrations is the auth service's schema.
+var migrations = filepath.Join("..", "migrations")
+
+// userID is the user most tests look up.
+const userID = "user_2abc"
+
+// startWithUser starts a test Clerk that knows userID.
+func startWithUser(t testing.TB) *clerktest.Server {
+	t.Helper()
+	srv := clerktest.Start(t)
+	srv.AddUser(userID, "ada@example.com")
+	return srv
+}
+
+// testConfig is the configuration that asks srv.
+func testConfig(srv *clerktest.Server) clerkusers.Config {
+	return clerkusers.Config{SecretKey: srv.SecretKey, APIURL: srv.URL}
+}
+
+func newUserCache(t testing.TB, cfg clerkusers.Config) *clerkusers.UserCache {
+	t.Helper()
+	c, err := clerkusers.NewUserCache(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// openDB is a fresh database with the auth schema.
+func openDB(t testing.TB) *sql.DB { return pgtest.Open(t, migrations) }
+
+// newStore is a Store on a fresh database with the auth schema.
+func newStore(t testing.TB) *clerkusers.Store { return clerkusers.NewStore(openDB(t)) }
+
+// concurrently runs fn in n goroutines and waits for them all.
+func concurrently(n int, fn func()) {
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn()
+		}()
+	}
+	wg.Wait()
+}
+
+// wantCalls asserts how many requests reached an endpoint of srv.
+func wantCalls(t testing.TB, srv *clerktest.Server, e clerktest.Endpoint, want int) {
+	t.Helper()
+	if n := srv.Calls(e); n != want {
+		t.Fatalf("%s calls = %d, want %d", e, n, want)
+	}
+}
+
+// mustFailWith asserts err wraps want.
+func mustFailWith(t testing.TB, err, want error) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Fatalf("error = %v, want one wrapping %v", err, want)
+	}
+}
+
+// logRecorder is a Logger that keeps what it is given.
+type logRecorder struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *logRecorder) Warn(msg string, _ ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, msg)
+}
+
+func (l *logRecorder) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.lines)
+}

@@ -1,0 +1,144 @@
+package clerkusers_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"encore.app/auth/clerkusers"
+)
+
+func TestSaveUserKeepsTheNewestVersion(t *testing.T) {
+	store := newStore(t)
+	ctx := context.Background()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := store.SaveUser(ctx, userID, "new@example.com", t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	// An older version fetched late does not overwrite the newer one.
+	if err := store.SaveUser(ctx, userID, "old@example.com", t0); err != nil {
+		t.Fatal(err)
+	}
+	u, found, err := store.User(ctx, userID)
+	if err != nil || !found || u.Email != "new@example.com" || !u.UpdatedAt.Equal(t0.Add(time.Minute)) || u.Deleted {
+		t.Fatalf("user = %+v, %v, %v", u, found, err)
+	}
+	// A deletion is final: no version fetched afterwards revives the user.
+	applied, err := store.Apply(ctx, clerkusers.Delivery{ID: "msg_1", EventType: "user.deleted",
+		Change: &clerkusers.Change{Kind: clerkusers.UserDeleted, UserID: userID}}, nil)
+	if err != nil || applied != clerkusers.Applied {
+		t.Fatalf("delete: %v, %v", applied, err)
+	}
+	if err := store.SaveUser(ctx, userID, "back@example.com", t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if u, _, _ := store.User(ctx, userID); !u.Deleted {
+		t.Fatalf("user revived: %+v", u)
+	}
+	if _, found, err := store.User(ctx, "user_unknown"); found || err != nil {
+		t.Fatalf("unknown user: %v, %v", found, err)
+	}
+}
+
+func TestChangeLogAndRevocations(t *testing.T) {
+	store := newStore(t)
+	ctx := context.Background()
+	if end, err := store.ChangeLogEnd(ctx); err != nil || end != 0 {
+		t.Fatalf("empty log end = %d, %v", end, err)
+	}
+	deliveries := []clerkusers.Delivery{
+		{ID: "msg_1", EventType: "user.created", Change: &clerkusers.Change{Kind: clerkusers.UserChanged, UserID: "user_a", Email: "a@example.com", UpdatedAt: time.Now()}},
+		{ID: "msg_2", EventType: "session.revoked", Change: &clerkusers.Change{Kind: clerkusers.SessionRevoked, UserID: "user_a", SessionID: "sess_a"}},
+		{ID: "msg_3", EventType: "user.deleted", Change: &clerkusers.Change{Kind: clerkusers.UserDeleted, UserID: "user_b"}},
+		{ID: "msg_4", EventType: "email.created"},
+		{ID: "msg_2", EventType: "session.revoked", Change: &clerkusers.Change{Kind: clerkusers.SessionRevoked, UserID: "user_a", SessionID: "sess_a"}},
+		{ID: "msg_5", EventType: "session.ended", Change: &clerkusers.Change{Kind: clerkusers.SessionRevoked, UserID: "user_a", SessionID: "sess_a"}},
+	}
+	want := []clerkusers.Outcome{clerkusers.Applied, clerkusers.Applied, clerkusers.Applied, clerkusers.Ignored, clerkusers.Duplicate, clerkusers.Outdated}
+	for i, d := range deliveries {
+		if got, err := store.Apply(ctx, d, nil); err != nil || got != want[i] {
+			t.Fatalf("delivery %d (%s): %v, %v; want %v", i, d.ID, got, err, want[i])
+		}
+	}
+	changes, err := store.ChangesAfter(ctx, 0, 10)
+	if err != nil || len(changes) != 3 {
+		t.Fatalf("changes = %+v, %v", changes, err)
+	}
+	if changes[0].Kind != clerkusers.UserChanged || changes[1].SessionID != "sess_a" || changes[2].UserID != "user_b" {
+		t.Fatalf("changes = %+v", changes)
+	}
+	if rest, _ := store.ChangesAfter(ctx, changes[1].ID, 10); len(rest) != 1 || rest[0].ID != changes[2].ID {
+		t.Fatalf("after %d: %+v", changes[1].ID, rest)
+	}
+	if end, _ := store.ChangeLogEnd(ctx); end != changes[2].ID {
+		t.Fatalf("end = %d, want %d", end, changes[2].ID)
+	}
+	sessions, users, err := store.RecentRevocations(ctx)
+	if err != nil || len(sessions) != 1 || sessions[0] != "sess_a" || len(users) != 1 || users[0] != "user_b" {
+		t.Fatalf("recent revocations: %v %v %v", sessions, users, err)
+	}
+	// Pruning keeps what is recent.
+	if err := store.Prune(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if changes, _ := store.ChangesAfter(ctx, 0, 10); len(changes) != 3 {
+		t.Fatalf("prune removed recent changes: %+v", changes)
+	}
+}
+
+func TestPruneForgetsOldRows(t *testing.T) {
+	db := openDB(t)
+	store := clerkusers.NewStore(db)
+	ctx := context.Background()
+	for _, d := range []clerkusers.Delivery{
+		{ID: "msg_old", EventType: "session.revoked", Change: &clerkusers.Change{Kind: clerkusers.SessionRevoked, SessionID: "sess_old"}},
+		{ID: "msg_new", EventType: "session.revoked", Change: &clerkusers.Change{Kind: clerkusers.SessionRevoked, SessionID: "sess_new"}},
+	} {
+		if _, err := store.Apply(ctx, d, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	age := func(table, column, where string, d time.Duration) {
+		t.Helper()
+		if _, err := db.Exec(`UPDATE `+table+` SET `+column+` = now() - make_interval(secs => $1) WHERE `+where, d.Seconds()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	age("revoked_sessions", "revoked_at", "session_id = 'sess_old'", clerkusers.RevocationRetention+time.Second)
+	age("changes", "created_at", "session_id = 'sess_old'", clerkusers.RevocationRetention+time.Second)
+	age("webhook_deliveries", "processed_at", "svix_id = 'msg_old'", 8*24*time.Hour)
+	if err := store.Prune(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sessions, _, _ := store.RecentRevocations(ctx)
+	changes, _ := store.ChangesAfter(ctx, 0, 10)
+	var deliveries int
+	if err := db.QueryRow(`SELECT count(*) FROM webhook_deliveries`).Scan(&deliveries); err != nil {
+		t.Fatal(err)
+	}
+	var revoked int
+	if err := db.QueryRow(`SELECT count(*) FROM revoked_sessions`).Scan(&revoked); err != nil {
+		t.Fatal(err)
+	}
+	if len(sessions) != 1 || sessions[0] != "sess_new" || len(changes) != 1 || deliveries != 1 || revoked != 1 {
+		t.Fatalf("after prune: sessions %v, changes %+v, deliveries %d, revoked rows %d", sessions, changes, deliveries, revoked)
+	}
+}
+
+// A failing beforeCommit (the publish) rolls the whole delivery back, so
+// its retry applies it again.
+func TestApplyRollsBackWhenBeforeCommitFails(t *testing.T) {
+	store := newStore(t)
+	ctx := context.Background()
+	d := clerkusers.Delivery{ID: "msg_1", EventType: "user.deleted", Change: &clerkusers.Change{Kind: clerkusers.UserDeleted, UserID: userID}}
+	if _, err := store.Apply(ctx, d, func(context.Context) error { return context.DeadlineExceeded }); err == nil {
+		t.Fatal("Apply succeeded despite the failed publish")
+	}
+	if _, found, _ := store.User(ctx, userID); found {
+		t.Fatal("the change of a rolled-back delivery was stored")
+	}
+	published := 0
+	if got, err := store.Apply(ctx, d, func(context.Context) error { published++; return nil }); err != nil || got != clerkusers.Applied || published != 1 {
+		t.Fatalf("retry: %v, %v, published %d", got, err, published)
+	}
+}

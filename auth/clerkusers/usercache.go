@@ -1,0 +1,187 @@
+package clerkusers
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/clerk/clerk-sdk-go/v2"
+	"github.com/clerk/clerk-sdk-go/v2/user"
+	lru "github.com/hashicorp/golang-lru/v2"
+	"golang.org/x/sync/singleflight"
+
+	"encore.app/auth/internal/clerkapi"
+)
+
+// The errors PrimaryEmail wraps; errors.Is tells them apart.
+var (
+	// ErrUserNotFound: Clerk no longer has the user, or a webhook said it
+	// was deleted.
+	ErrUserNotFound = errors.New("user not found")
+	// ErrClerkUnavailable: Clerk could not be asked and nothing fresh enough
+	// was at hand (the same error as clerkauth.ErrClerkUnavailable).
+	ErrClerkUnavailable = clerkapi.ErrUnavailable
+	// ErrCanceled: the caller gave up first (clerkauth.ErrCanceled).
+	ErrCanceled = clerkapi.ErrCanceled
+)
+
+// UserCache serves users' primary email addresses from memory, then from
+// the database, and asks Clerk's Backend API (GET /users/{id}) only when
+// neither is fresh, writing Clerk's answer to the database. Concurrent
+// misses for one user make one lookup, and a caller that gives up does not
+// cancel it for the others. A user Clerk says does not exist is remembered
+// for CacheTTL too, so replaying a deleted user's token costs no call. While
+// Clerk is unavailable a user is served for up to MaxStale past its
+// freshness; while the database is unavailable the cache works as if there
+// were none.
+type UserCache struct {
+	client   *user.Client
+	store    *Store
+	ttl      time.Duration
+	dbMaxAge time.Duration
+	maxStale time.Duration
+	timeout  time.Duration
+	now      func() time.Time
+	dbErrors *throttledLog
+	entries  *lru.Cache[string, userEntry]
+	lookups  singleflight.Group
+}
+
+type userEntry struct {
+	email    string
+	notFound bool
+	// freshUntil is when the entry stops being served without a lookup.
+	freshUntil time.Time
+}
+
+// NewUserCache is a user cache for the Clerk instance cfg names, bounded to
+// cfg.CacheSize users.
+func NewUserCache(cfg Config) (*UserCache, error) {
+	c, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	entries, err := lru.New[string, userEntry](c.CacheSize)
+	if err != nil {
+		return nil, err
+	}
+	return &UserCache{
+		client:   &user.Client{Backend: clerkapi.NewBackend(clerkapi.Config{SecretKey: c.SecretKey, APIURL: c.APIURL, HTTPClient: c.HTTPClient, Now: c.Now})},
+		store:    c.Store,
+		ttl:      c.CacheTTL,
+		dbMaxAge: c.SyncMaxAge,
+		maxStale: c.MaxStale,
+		timeout:  c.ClerkTimeout,
+		now:      c.Now,
+		dbErrors: newThrottledLog(c.Log, c.SyncInterval, c.Now),
+		entries:  entries,
+	}, nil
+}
+
+// PrimaryEmail returns the user's primary email address, "" when the user
+// has none. It fails with ErrUserNotFound for a deleted user, with
+// ErrClerkUnavailable when no answer fresh enough could be had, and with
+// ErrCanceled when ctx ends first.
+func (c *UserCache) PrimaryEmail(ctx context.Context, userID string) (string, error) {
+	if e, ok := c.entries.Get(userID); ok && c.now().Before(e.freshUntil) {
+		return e.result()
+	}
+	call := c.lookups.DoChan(userID, func() (any, error) {
+		return c.lookup(context.WithoutCancel(ctx), userID)
+	})
+	v, err := clerkapi.Await(ctx, call, "user "+userID)
+	if err != nil {
+		return "", err
+	}
+	return v.(userEntry).result()
+}
+
+func (e userEntry) result() (string, error) {
+	if e.notFound {
+		return "", ErrUserNotFound
+	}
+	return e.email, nil
+}
+
+// Forget drops a user from memory, so the next request reads the database:
+// the change-log tail calls it for every user a webhook changed.
+func (c *UserCache) Forget(userID string) { c.entries.Remove(userID) }
+
+// Len is the number of users in memory.
+func (c *UserCache) Len() int { return c.entries.Len() }
+
+// lookup finds the user in the database, or else at Clerk, and remembers it.
+func (c *UserCache) lookup(ctx context.Context, userID string) (userEntry, error) {
+	now := c.now()
+	stale, hasStale := c.entries.Peek(userID)
+	if c.store != nil {
+		row, found, err := c.store.User(ctx, userID)
+		if err != nil {
+			c.dbErrors.warn("user lookups skip the database: it is unavailable", err)
+		}
+		if found && row.Deleted {
+			e := userEntry{notFound: true, freshUntil: now.Add(c.ttl)}
+			c.entries.Add(userID, e)
+			return e, nil
+		}
+		if found {
+			e := userEntry{email: row.Email, freshUntil: row.SyncedAt.Add(c.dbMaxAge)}
+			if now.Before(e.freshUntil) {
+				if ttlEnd := now.Add(c.ttl); ttlEnd.Before(e.freshUntil) {
+					e.freshUntil = ttlEnd
+				}
+				c.entries.Add(userID, e)
+				return e, nil
+			}
+			if !hasStale || stale.freshUntil.Before(e.freshUntil) {
+				stale, hasStale = e, true
+			}
+		}
+	}
+
+	u, err := c.fetch(ctx, userID)
+	switch {
+	case err == nil:
+		e := userEntry{email: primaryEmail(u), freshUntil: now.Add(c.ttl)}
+		c.entries.Add(userID, e)
+		if c.store != nil {
+			if err := c.store.SaveUser(ctx, userID, e.email, time.UnixMilli(u.UpdatedAt)); err != nil {
+				c.dbErrors.warn("users fetched from Clerk are not saved: the database is unavailable", err)
+			}
+		}
+		return e, nil
+	case errors.Is(err, ErrUserNotFound):
+		e := userEntry{notFound: true, freshUntil: now.Add(c.ttl)}
+		c.entries.Add(userID, e)
+		return e, nil
+	case hasStale && !stale.notFound && now.Before(stale.freshUntil.Add(c.maxStale)):
+		return stale, nil
+	}
+	return userEntry{}, err
+}
+
+func (c *UserCache) fetch(ctx context.Context, userID string) (*clerk.User, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	u, err := c.client.Get(ctx, userID)
+	if clerkapi.IsNotFound(err) {
+		return nil, ErrUserNotFound
+	}
+	if err != nil {
+		return nil, clerkapi.Unavailable("fetching user "+userID, err)
+	}
+	return u, nil
+}
+
+// primaryEmail is the address whose id is primary_email_address_id.
+func primaryEmail(u *clerk.User) string {
+	if u.PrimaryEmailAddressID == nil {
+		return ""
+	}
+	for _, e := range u.EmailAddresses {
+		if e != nil && e.ID == *u.PrimaryEmailAddressID {
+			return e.EmailAddress
+		}
+	}
+	return ""
+}

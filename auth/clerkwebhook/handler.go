@@ -1,0 +1,197 @@
+// Package clerkwebhook receives Clerk's webhooks: it verifies Svix's
+// signature, decodes Clerk's user and session events, records them in the
+// auth service's store and publishes user events, answering Svix so that it
+// retries exactly what was not processed.
+package clerkwebhook
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	svix "github.com/svix/svix-webhooks/go"
+
+	"encore.app/auth/clerkusers"
+)
+
+// SecretName is the Encore secret holding the endpoint's signing secret.
+const SecretName = "ClerkWebhookSecret"
+
+// Store records deliveries and applies their changes; *clerkusers.Store is one.
+type Store interface {
+	Apply(ctx context.Context, d clerkusers.Delivery, beforeCommit func(context.Context) error) (clerkusers.Outcome, error)
+}
+
+// Publisher publishes the user events applied; the auth service's
+// clerk-user-events topic is one.
+type Publisher interface {
+	Publish(ctx context.Context, e *UserEvent) (string, error)
+}
+
+// Config is what a Handler needs.
+type Config struct {
+	// Secret is the endpoint's Signing Secret (whsec_…). When it is empty or
+	// malformed the handler answers 503, so Svix keeps the deliveries until
+	// it is fixed, rather than the whole service failing to start.
+	Secret string
+	// Store and Publisher are required.
+	Store     Store
+	Publisher Publisher
+	// Log receives one line per delivery; nil logs nothing.
+	Log Logger
+	// Now dates a user.deleted without a timestamp; nil means time.Now.
+	// Svix's signature tolerance always uses the real clock.
+	Now func() time.Time
+}
+
+// Handler is the http.Handler of the webhook endpoint. Its status tells Svix
+// and whoever reads its delivery log what happened: 200 means processed
+// (Svix stops), 503 means nothing was kept and a retry will succeed once the
+// cause is gone, 4xx means the delivery can never succeed as sent. Svix
+// retries every non-2xx on its schedule, so a 4xx caused by a bug here is
+// still applied once the fix is deployed, if that happens within the schedule.
+type Handler struct {
+	verifier *svix.Webhook
+	// secretProblem explains a missing or malformed secret; "" when verifier is set.
+	secretProblem string
+	store         Store
+	publisher     Publisher
+	log           Logger
+	now           func() time.Time
+}
+
+// NewHandler builds a Handler. It panics without a Store or a Publisher,
+// which is a wiring mistake rather than a runtime condition.
+func NewHandler(cfg Config) *Handler {
+	if cfg.Store == nil || cfg.Publisher == nil {
+		panic("clerkwebhook: NewHandler needs a Store and a Publisher")
+	}
+	h := &Handler{store: cfg.Store, publisher: cfg.Publisher, log: cfg.Log, now: cfg.Now}
+	if h.log == nil {
+		h.log = nopLogger{}
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	howToSet := "; set it to the endpoint's Signing Secret from the Clerk dashboard (Webhooks) with: encore secret set --type dev,local " + SecretName
+	if cfg.Secret == "" {
+		h.secretProblem = "the secret " + SecretName + " is not set" + howToSet
+	} else if wh, err := newVerifier(cfg.Secret); err != nil {
+		h.secretProblem = "the secret " + SecretName + " is unusable: " + err.Error() + howToSet
+	} else {
+		h.verifier = wh
+	}
+	return h
+}
+
+// publishError marks a failed publish inside Apply, which is answered like
+// an unavailable store: the transaction rolled back and Svix will retry.
+type publishError struct{ err error }
+
+func (e *publishError) Error() string { return "publishing user event: " + e.err.Error() }
+func (e *publishError) Unwrap() error { return e.err }
+
+// ServeHTTP processes one delivery.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		answer(w, http.StatusMethodNotAllowed, "method_not_allowed", "webhooks are delivered with POST")
+		return
+	}
+	if h.verifier == nil {
+		h.log.Error("clerk webhook: not configured", "reason", h.secretProblem)
+		answer(w, http.StatusServiceUnavailable, "unavailable", h.secretProblem)
+		return
+	}
+	id, signed := signedID(r)
+	if !signed {
+		h.log.Info("clerk webhook: refused unsigned delivery", "svix_id", clean(id))
+		answer(w, http.StatusUnauthorized, "unauthenticated", "missing svix-id, svix-timestamp or svix-signature header")
+		return
+	}
+	body, err := readBody(w, r)
+	if errors.Is(err, errTooLarge) {
+		h.log.Info("clerk webhook: refused oversized delivery", "svix_id", clean(id))
+		answer(w, http.StatusRequestEntityTooLarge, "payload_too_large", "body larger than 1 MiB")
+		return
+	}
+	if err != nil {
+		h.log.Info("clerk webhook: could not read body", "svix_id", clean(id))
+		answer(w, http.StatusBadRequest, "invalid_argument", "could not read the body")
+		return
+	}
+	if err := h.verifier.Verify(body, r.Header); err != nil {
+		// svix's errors are fixed strings, safe to log.
+		h.log.Info("clerk webhook: refused bad signature", "svix_id", clean(id), "reason", err.Error())
+		answer(w, http.StatusUnauthorized, "unauthenticated", "invalid signature, or timestamp outside the tolerance")
+		return
+	}
+	if !validID(id) {
+		h.log.Error("clerk webhook: refused signed delivery", "svix_id", clean(id), "reason", "svix-id is not a plain ID")
+		answer(w, http.StatusBadRequest, "invalid_argument", "svix-id is not a plain ID")
+		return
+	}
+	ev, err := decode(body, h.now)
+	if err != nil {
+		// A signed body we cannot use is Clerk's doing, not an attack: worth an error.
+		h.log.Error("clerk webhook: refused signed delivery", "svix_id", id, "reason", err.Error())
+		answer(w, http.StatusBadRequest, "invalid_argument", err.Error())
+		return
+	}
+	h.apply(r.Context(), w, id, ev)
+}
+
+// apply stores the event and publishes its user event in the same
+// transaction, so that a delivery is either fully processed or retried.
+func (h *Handler) apply(ctx context.Context, w http.ResponseWriter, id string, ev event) {
+	var beforeCommit func(context.Context) error
+	if ev.Publish != nil {
+		beforeCommit = func(ctx context.Context) error {
+			if _, err := h.publisher.Publish(ctx, ev.Publish); err != nil {
+				return &publishError{err}
+			}
+			return nil
+		}
+	}
+	logKV := []any{"type", ev.Type, "svix_id", id}
+	if ev.Change != nil {
+		logKV = append(logKV, "user_id", ev.Change.UserID)
+		if ev.Change.SessionID != "" {
+			logKV = append(logKV, "session_id", ev.Change.SessionID)
+		}
+	}
+	outcome, err := h.store.Apply(ctx, clerkusers.Delivery{ID: id, EventType: ev.Type, Change: ev.Change}, beforeCommit)
+	if err != nil {
+		var pubErr *publishError
+		if errors.As(err, &pubErr) {
+			h.log.Error("clerk webhook: publish failed, rolled back for Svix to retry", append(logKV, "error", err.Error())...)
+			answer(w, http.StatusServiceUnavailable, "unavailable", "could not publish the user event; retry later")
+			return
+		}
+		h.log.Error("clerk webhook: store unavailable, Svix will retry", append(logKV, "error", err.Error())...)
+		answer(w, http.StatusServiceUnavailable, "unavailable", "could not store the event; retry later")
+		return
+	}
+	h.log.Info("clerk webhook: processed", append(logKV, "outcome", string(outcome))...)
+	answer(w, http.StatusOK, string(outcome), outcomeMessages[outcome])
+}
+
+// outcomeMessages explain a 200 in the delivery log of Clerk's dashboard.
+var outcomeMessages = map[clerkusers.Outcome]string{
+	clerkusers.Applied:   "event applied",
+	clerkusers.Duplicate: "delivery already processed",
+	clerkusers.Outdated:  "nothing to change: a newer version is stored, or it was already applied",
+	clerkusers.Ignored:   "event type not handled; nothing to do",
+}
+
+// answer writes the JSON body Svix stores with each attempt.
+func answer(w http.ResponseWriter, status int, code, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	}{code, message})
+}

@@ -1,0 +1,14 @@
+package auth
+
+import (
+	"encore.dev/pubsub"
+
+	"encore.app/auth/clerkwebhook"
+)
+
+// UserEvents carries every user.created, user.updated and user.deleted the
+// webhook endpoint applies, so any service can react with a typed
+// subscription. Delivery is at least once: subscribers must be idempotent.
+var UserEvents = pubsub.NewTopic[*clerkwebhook.UserEvent]("clerk-user-events", pubsub.TopicConfig{
+	DeliveryGuarantee: pubsub.AtLeastOnce,
+})

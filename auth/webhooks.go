@@ -1,0 +1,11 @@
+package auth
+
+import "net/http"
+
+// Webhook receives Clerk's webhooks, delivered and signed by Svix: user
+// changes and deletions, ended sessions. See README.md, "Webhooks".
+//
+//encore:api public raw method=POST path=/webhooks/clerk
+func (s *Service) Webhook(w http.ResponseWriter, req *http.Request) {
+	s.webhooks.ServeHTTP(w, req)
+}

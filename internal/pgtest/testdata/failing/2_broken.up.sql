@@ -1,0 +1,2 @@
+CREATE TABLE rolled_back (n int);
+INSERT INTO no_such_table VALUES (1);

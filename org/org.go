@@ -1,0 +1,78 @@
+// Package org is the Encore service that serves the settings of the
+// caller's active organization. The organization is always the one in the
+// caller's session token (the auth data's OrgID), never a request
+// parameter, so a member of one organization can neither read nor change
+// another's. The logic lives in the plain package orgsettings, which plain
+// `go test` covers; this package only hands it the auth data and declares
+// the database, so it has no tests of its own (a test binary declaring
+// Encore resources cannot start outside Encore).
+package org
+
+import (
+	"context"
+
+	encoreauth "encore.dev/beta/auth"
+	"encore.dev/beta/errs"
+	"encore.dev/rlog"
+	"encore.dev/storage/sqldb"
+
+	"encore.app/auth/clerkauth"
+	"encore.app/org/orgsettings"
+)
+
+// db holds one row of settings per organization; schema in ./migrations.
+var db = sqldb.NewDatabase("orgsettings", sqldb.DatabaseConfig{
+	Migrations: "./migrations",
+})
+
+// store is the settings store on db (Stdlib is opened once and cached).
+func store() *orgsettings.Store { return orgsettings.NewStore(db.Stdlib()) }
+
+// GetSettings returns the active organization's settings. Any member may
+// read them; the org_member tag's middleware (package authz) refuses a
+// caller without an active organization, and so does the endpoint itself.
+//
+//encore:api auth method=GET path=/org/settings tag:org_member
+func GetSettings(ctx context.Context) (*orgsettings.Settings, error) {
+	data, _ := encoreauth.Data().(*clerkauth.AuthData)
+	if e := orgsettings.Authorize(data, orgsettings.Read); e != nil {
+		return nil, e
+	}
+	st, err := store().Get(ctx, data.OrgID, data.OrgSlug)
+	if err != nil {
+		return nil, apiError("reading organization settings", data, err)
+	}
+	return &st, nil
+}
+
+// UpdateSettings changes the fields the body gives, and only those, in the
+// active organization's settings. Only an org:admin may; the org_admin
+// tag's middleware (package authz) enforces it, and so does the endpoint
+// itself. Every given field is validated first; an invalid one is a 400
+// naming it, and nothing is written.
+//
+//encore:api auth method=PATCH path=/org/settings tag:org_admin
+func UpdateSettings(ctx context.Context, patch *orgsettings.Patch) (*orgsettings.Settings, error) {
+	data, _ := encoreauth.Data().(*clerkauth.AuthData)
+	if e := orgsettings.Authorize(data, orgsettings.Write); e != nil {
+		return nil, e
+	}
+	if patch == nil {
+		patch = &orgsettings.Patch{}
+	}
+	st, err := store().Update(ctx, data.OrgID, data.OrgSlug, *patch)
+	if err != nil {
+		return nil, apiError("updating organization settings", data, err)
+	}
+	return &st, nil
+}
+
+// apiError logs a store failure and returns what the client sees: 400 for
+// an invalid field, otherwise 503 or 500 with a generic message.
+func apiError(op string, data *clerkauth.AuthData, err error) error {
+	e := orgsettings.APIError(err)
+	if e.Code != errs.InvalidArgument {
+		rlog.Error(op+" failed", "org_id", data.OrgID, "user_id", data.UserID, "code", e.Code.String(), "err", err)
+	}
+	return e
+}

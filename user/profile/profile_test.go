@@ -1,0 +1,73 @@
+package profile_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"encore.app/auth/clerkauth"
+	"encore.app/user/profile"
+)
+
+func body(t *testing.T, data *clerkauth.AuthData) string {
+	t.Helper()
+	b, err := json.Marshal(profile.NewResponse(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestWithoutOrganization(t *testing.T) {
+	got := body(t, &clerkauth.AuthData{UserID: "user_1", Email: "ada@example.com", SessionID: "sess_1"})
+	if want := `{"userId":"user_1","email":"ada@example.com","sessionId":"sess_1"}`; got != want {
+		t.Fatalf("body = %s, want %s", got, want)
+	}
+}
+
+func TestEmailAlwaysPresent(t *testing.T) {
+	got := body(t, &clerkauth.AuthData{UserID: "user_1", SessionID: "sess_1"})
+	if want := `{"userId":"user_1","email":"","sessionId":"sess_1"}`; got != want {
+		t.Fatalf("body = %s, want %s", got, want)
+	}
+}
+
+func TestWithOrganization(t *testing.T) {
+	got := body(t, &clerkauth.AuthData{
+		UserID: "user_1", Email: "ada@example.com", SessionID: "sess_1",
+		OrgID: "org_1", OrgSlug: "acme", OrgRole: "org:admin",
+		OrgPermissions: []string{"org:sys_memberships:manage", "org:sys_profile:manage"},
+	})
+	want := `{"userId":"user_1","email":"ada@example.com","sessionId":"sess_1","orgId":"org_1","orgSlug":"acme","orgRole":"org:admin","orgPermissions":["org:sys_memberships:manage","org:sys_profile:manage"]}`
+	if got != want {
+		t.Fatalf("body = %s, want %s", got, want)
+	}
+}
+
+func TestWithOrganizationWithoutPermissions(t *testing.T) {
+	got := body(t, &clerkauth.AuthData{
+		UserID: "user_1", SessionID: "sess_1", OrgID: "org_1", OrgSlug: "acme", OrgRole: "org:member",
+	})
+	if want := `{"userId":"user_1","email":"","sessionId":"sess_1","orgId":"org_1","orgSlug":"acme","orgRole":"org:member"}`; got != want {
+		t.Fatalf("body = %s, want %s", got, want)
+	}
+}
+
+// Organization claims without an active organization are not shown.
+func TestRoleWithoutOrganizationOmitted(t *testing.T) {
+	got := body(t, &clerkauth.AuthData{
+		UserID: "user_1", SessionID: "sess_1", OrgRole: "org:admin", OrgPermissions: []string{"org:x:y"},
+	})
+	if want := `{"userId":"user_1","email":"","sessionId":"sess_1"}`; got != want {
+		t.Fatalf("body = %s, want %s", got, want)
+	}
+}
+
+// The response does not share the auth data's slice.
+func TestPermissionsCopied(t *testing.T) {
+	data := &clerkauth.AuthData{UserID: "user_1", OrgID: "org_1", OrgPermissions: []string{"org:a:b"}}
+	r := profile.NewResponse(data)
+	r.OrgPermissions[0] = "changed"
+	if data.OrgPermissions[0] != "org:a:b" {
+		t.Fatal("NewResponse shares the auth data's permissions")
+	}
+}
