@@ -132,12 +132,12 @@ func TestEmailClaimCostsNoUserLookup(t *testing.T) {
 	}
 	srv.Fail(clerktest.Users, clerktest.Failure{Status: 503})
 	mustAccept(t, a, emailToken(srv, "user_other", "other@example.com"), "user_other")
-	wantCalls(t, srv, clerktest.Users, 0)
+	srv.WantCalls(t, clerktest.Users, 0)
 
 	// Without the claim the user is looked up, as before.
 	_, err := authenticate(a, srv.Token("user_other"))
 	mustFailWith(t, err, clerkauth.ErrClerkUnavailable)
-	wantCalls(t, srv, clerktest.Users, 1)
+	srv.WantCalls(t, clerktest.Users, 1)
 }
 
 // The email claim is only taken as a string; any other type is treated as
@@ -154,7 +154,7 @@ func TestEmailClaimOfWrongTypeIsIgnored(t *testing.T) {
 			t.Fatalf("email claim %v: Email = %q, want the looked-up address", value, data.Email)
 		}
 	}
-	wantCalls(t, srv, clerktest.Users, 1)
+	srv.WantCalls(t, clerktest.Users, 1)
 	if log.n != 1 {
 		t.Fatalf("%d warnings, want 1", log.n)
 	}
@@ -187,7 +187,7 @@ func TestEmailClaimOfDeletedUserIsRefused(t *testing.T) {
 	revoked.users["user_gone"] = true
 	_, err := authenticate(a, token)
 	mustFailWith(t, err, clerkauth.ErrInvalidToken)
-	wantCalls(t, srv, clerktest.Users, 0)
+	srv.WantCalls(t, clerktest.Users, 0)
 }
 
 type warnings struct{ n int }

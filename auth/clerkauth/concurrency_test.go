@@ -105,7 +105,7 @@ func TestMixedLoad(t *testing.T) {
 	// The forgeries are spliced from genuineToken, so it is sent too.
 	genuineRequest := request{token: genuineToken, userID: "user_0"}
 	run(append(mint(srv.SigningKey(), 400, 0), append(hostile(300), genuineRequest)...), true)
-	wantCalls(t, srv, clerktest.Users, users)
+	srv.WantCalls(t, clerktest.Users, users)
 
 	// The key rotates: old and new tokens mixed, still healthy.
 	oldKey := srv.SigningKey()
@@ -122,7 +122,7 @@ func TestMixedLoad(t *testing.T) {
 
 	// Every user stayed cached through the outage (TTL 5m): no user call
 	// beyond the first per user.
-	wantCalls(t, srv, clerktest.Users, users)
+	srv.WantCalls(t, clerktest.Users, users)
 	// Made-up kids: at most one JWKS fetch per 200ms interval, plus start-up.
 	if n, bound := srv.Calls(clerktest.JWKS), 2+int(time.Since(start)/(200*time.Millisecond)); n > bound {
 		t.Fatalf("JWKS calls = %d in %v, over the bound %d", n, time.Since(start), bound)

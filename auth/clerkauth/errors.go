@@ -3,9 +3,10 @@ package clerkauth
 import (
 	"errors"
 	"fmt"
-	"strings"
+	"strconv"
 
 	"encore.app/auth/internal/clerkapi"
+	"encore.app/auth/internal/logtext"
 )
 
 // The errors Authenticate wraps; errors.Is tells them apart. Their text says
@@ -29,21 +30,6 @@ func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidToken}, args...)...)
 }
 
-// maxQuoted bounds attacker-chosen text quoted in an error.
-const maxQuoted = 64
-
 // quote makes attacker-chosen text (alg, kid, typ, claim values) safe to
-// put in a log line: at most maxQuoted bytes, control characters dropped,
-// and quoted.
-func quote(s string) string {
-	if len(s) > maxQuoted {
-		s = s[:maxQuoted]
-	}
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029' {
-			return -1
-		}
-		return r
-	}, s)
-	return fmt.Sprintf("%q", s)
-}
+// put in an error, which becomes a log line: cleaned and quoted.
+func quote(s string) string { return strconv.Quote(logtext.Clean(s)) }

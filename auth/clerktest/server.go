@@ -283,3 +283,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }
+
+// WantCalls fails the test unless exactly want requests reached the
+// endpoint: how a test proves what a cache saved.
+func (s *Server) WantCalls(t testing.TB, e Endpoint, want int) {
+	t.Helper()
+	if n := s.Calls(e); n != want {
+		t.Fatalf("%s calls = %d, want %d", e, n, want)
+	}
+}

@@ -24,7 +24,7 @@ func TestDatabaseRowServesWithoutClerk(t *testing.T) {
 	if _, err := newUserCache(t, cfg).PrimaryEmail(context.Background(), userID); err != nil {
 		t.Fatal(err)
 	}
-	wantCalls(t, srv, clerktest.Users, 1)
+	srv.WantCalls(t, clerktest.Users, 1)
 	row, found, err := store.User(context.Background(), userID)
 	if err != nil || !found || row.Email != "ada@example.com" || row.UpdatedAt.IsZero() {
 		t.Fatalf("row = %+v, %v, %v", row, found, err)
@@ -38,14 +38,14 @@ func TestDatabaseRowServesWithoutClerk(t *testing.T) {
 	if email, err := restarted.PrimaryEmail(context.Background(), userID); err != nil || email != "ada@example.com" {
 		t.Fatalf("from the database: %q, %v", email, err)
 	}
-	wantCalls(t, srv, clerktest.Users, 1)
+	srv.WantCalls(t, clerktest.Users, 1)
 	// Past SyncMaxAge the row is stale: Clerk is asked, and the row renewed.
 	clock.Advance(2 * time.Minute)
 	srv.AddUser(userID, "ada@new.example")
 	if email, err := restarted.PrimaryEmail(context.Background(), userID); err != nil || email != "ada@new.example" {
 		t.Fatalf("past SyncMaxAge: %q, %v", email, err)
 	}
-	wantCalls(t, srv, clerktest.Users, 2)
+	srv.WantCalls(t, clerktest.Users, 2)
 	if row, _, _ := store.User(context.Background(), userID); row.Email != "ada@new.example" {
 		t.Fatalf("row not renewed: %+v", row)
 	}
@@ -66,7 +66,7 @@ func TestDatabaseRowFreshForCacheTTLWithoutWebhooks(t *testing.T) {
 	if _, err := newUserCache(t, cfg).PrimaryEmail(context.Background(), userID); err != nil {
 		t.Fatal(err)
 	}
-	wantCalls(t, srv, clerktest.Users, 1)
+	srv.WantCalls(t, clerktest.Users, 1)
 }
 
 func TestDeletedRowIsRefusedWithoutClerk(t *testing.T) {
@@ -84,7 +84,7 @@ func TestDeletedRowIsRefusedWithoutClerk(t *testing.T) {
 		_, err := c.PrimaryEmail(context.Background(), userID)
 		mustFailWith(t, err, clerkusers.ErrUserNotFound)
 	}
-	wantCalls(t, srv, clerktest.Users, 0)
+	srv.WantCalls(t, clerktest.Users, 0)
 }
 
 // An outage of the database never logs anyone out: lookups go on from
@@ -107,7 +107,7 @@ func TestDatabaseOutageFallsBackToClerk(t *testing.T) {
 			t.Fatalf("%s during the outage: %q, %v", id, email, err)
 		}
 	}
-	wantCalls(t, srv, clerktest.Users, 20)
+	srv.WantCalls(t, clerktest.Users, 20)
 	if n := log.Len(); n != 1 {
 		t.Fatalf("%d log lines for 20 lookups in one interval, want 1", n)
 	}
@@ -169,9 +169,9 @@ func TestRestartAuthenticatesKnownUsersWithoutClerk(t *testing.T) {
 		return a
 	}
 	authenticateAll(newInstance())
-	wantCalls(t, srv, clerktest.Users, n)
+	srv.WantCalls(t, clerktest.Users, n)
 
 	srv.ResetCalls()
 	authenticateAll(newInstance())
-	wantCalls(t, srv, clerktest.Users, 0)
+	srv.WantCalls(t, clerktest.Users, 0)
 }

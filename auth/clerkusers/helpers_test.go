@@ -61,14 +61,6 @@ func concurrently(n int, fn func()) {
 	wg.Wait()
 }
 
-// wantCalls asserts how many requests reached an endpoint of srv.
-func wantCalls(t testing.TB, srv *clerktest.Server, e clerktest.Endpoint, want int) {
-	t.Helper()
-	if n := srv.Calls(e); n != want {
-		t.Fatalf("%s calls = %d, want %d", e, n, want)
-	}
-}
-
 // mustFailWith asserts err wraps want.
 func mustFailWith(t testing.TB, err, want error) {
 	t.Helper()

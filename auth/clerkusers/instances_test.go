@@ -91,7 +91,7 @@ func TestWebhookToOneInstanceIsEnforcedByAll(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	wantCalls(t, srv, clerktest.Users, 1)
+	srv.WantCalls(t, clerktest.Users, 1)
 
 	deliver(t, receiver.webhooks, clerktest.SessionEventBody("session.revoked", "sess_"+userID, userID))
 	waitFor(t, within, func() bool {
@@ -114,7 +114,7 @@ func TestWebhookToOneInstanceIsEnforcedByAll(t *testing.T) {
 		data, err := other.authenticate(fresh)
 		return err == nil && data.Email == "ada@new.example"
 	})
-	wantCalls(t, srv, clerktest.Users, 1)
+	srv.WantCalls(t, clerktest.Users, 1)
 
 	deliver(t, receiver.webhooks, clerktest.UserDeletedBody(userID, time.Now()))
 	waitFor(t, within, func() bool {
@@ -122,5 +122,5 @@ func TestWebhookToOneInstanceIsEnforcedByAll(t *testing.T) {
 		_, err2 := other.authenticate(claimToken)
 		return err1 != nil && err2 != nil
 	})
-	wantCalls(t, srv, clerktest.Users, 1)
+	srv.WantCalls(t, clerktest.Users, 1)
 }

@@ -55,7 +55,7 @@ func TestTailAppliesTheChangeLog(t *testing.T) {
 	if _, err := in.users.PrimaryEmail(context.Background(), userID); err != nil {
 		t.Fatal(err)
 	}
-	wantCalls(t, srv, clerktest.Users, 1)
+	srv.WantCalls(t, clerktest.Users, 1)
 
 	// An email change reaches memory through the database, not Clerk.
 	apply(t, store, "msg_1", clerkusers.Change{Kind: clerkusers.UserChanged, UserID: userID, Email: "ada@new.example", UpdatedAt: time.Now().Add(time.Second)})
@@ -67,7 +67,7 @@ func TestTailAppliesTheChangeLog(t *testing.T) {
 	if email, err := in.users.PrimaryEmail(context.Background(), userID); err != nil || email != "ada@new.example" {
 		t.Fatalf("after the change: %q, %v", email, err)
 	}
-	wantCalls(t, srv, clerktest.Users, 1)
+	srv.WantCalls(t, clerktest.Users, 1)
 	if !in.revocations.SessionRevoked("sess_1") || in.revocations.SessionRevoked("sess_2") {
 		t.Fatal("revoked sessions not as logged")
 	}
@@ -79,7 +79,7 @@ func TestTailAppliesTheChangeLog(t *testing.T) {
 	}
 	_, err := in.users.PrimaryEmail(context.Background(), userID)
 	mustFailWith(t, err, clerkusers.ErrUserNotFound)
-	wantCalls(t, srv, clerktest.Users, 1)
+	srv.WantCalls(t, clerktest.Users, 1)
 }
 
 // A starting instance loads the revocations that can still matter, and

@@ -38,14 +38,14 @@ func TestUserLookupsAreCached(t *testing.T) {
 			t.Fatalf("lookup %d: %q, %v", i, email, err)
 		}
 	}
-	wantCalls(t, srv, clerktest.Users, 1)
+	srv.WantCalls(t, clerktest.Users, 1)
 	// Past the TTL the user is fetched again, and a change shows.
 	srv.AddUser(userID, "ada@new.example")
 	clock.Advance(time.Minute + time.Second)
 	if email, _ := c.PrimaryEmail(context.Background(), userID); email != "ada@new.example" {
 		t.Fatalf("email after TTL = %q", email)
 	}
-	wantCalls(t, srv, clerktest.Users, 2)
+	srv.WantCalls(t, clerktest.Users, 2)
 }
 
 func TestConcurrentLookupsForOneUserMakeOneCall(t *testing.T) {
@@ -57,7 +57,7 @@ func TestConcurrentLookupsForOneUserMakeOneCall(t *testing.T) {
 			t.Errorf("got %q, %v", email, err)
 		}
 	})
-	wantCalls(t, srv, clerktest.Users, 1)
+	srv.WantCalls(t, clerktest.Users, 1)
 }
 
 func TestCancelledCallerDoesNotFailOthers(t *testing.T) {
@@ -90,7 +90,7 @@ func TestCancelledCallerDoesNotFailOthers(t *testing.T) {
 	if err := <-second; err != nil {
 		t.Fatalf("other caller failed: %v", err)
 	}
-	wantCalls(t, srv, clerktest.Users, 1)
+	srv.WantCalls(t, clerktest.Users, 1)
 }
 
 func TestClerkFailuresAreUnavailable(t *testing.T) {
@@ -151,7 +151,7 @@ func TestStaleEntryServedWhileClerkIsDown(t *testing.T) {
 	clock.Advance(2 * time.Second) // just past it
 	_, err := c.PrimaryEmail(context.Background(), userID)
 	mustFailWith(t, err, clerkusers.ErrClerkUnavailable)
-	wantCalls(t, srv, clerktest.Users, 3)
+	srv.WantCalls(t, clerktest.Users, 3)
 }
 
 func TestRetryAfterIsHonoured(t *testing.T) {
@@ -203,7 +203,7 @@ func TestHugeRetryAfterIsCapped(t *testing.T) {
 	clock.Advance(59 * time.Second)
 	_, err = c.PrimaryEmail(context.Background(), userID)
 	mustFailWith(t, err, clerkusers.ErrClerkUnavailable)
-	wantCalls(t, srv, clerktest.Users, 1)
+	srv.WantCalls(t, clerktest.Users, 1)
 	clock.Advance(2 * time.Second)
 	if _, err := c.PrimaryEmail(context.Background(), userID); err != nil {
 		t.Fatalf("after the 60 s cap: %v", err)
@@ -252,9 +252,9 @@ func TestDeletedUserIsRemembered(t *testing.T) {
 		_, err := c.PrimaryEmail(context.Background(), userID)
 		mustFailWith(t, err, clerkusers.ErrUserNotFound)
 	}
-	wantCalls(t, srv, clerktest.Users, 2)
+	srv.WantCalls(t, clerktest.Users, 2)
 	clock.Advance(time.Minute + time.Second)
 	_, err := c.PrimaryEmail(context.Background(), userID)
 	mustFailWith(t, err, clerkusers.ErrUserNotFound)
-	wantCalls(t, srv, clerktest.Users, 3)
+	srv.WantCalls(t, clerktest.Users, 3)
 }

@@ -14,6 +14,7 @@ import (
 	svix "github.com/svix/svix-webhooks/go"
 
 	"encore.app/auth/clerkusers"
+	"encore.app/auth/internal/logtext"
 )
 
 // SecretName is the Encore secret holding the endpoint's signing secret.
@@ -107,29 +108,29 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	id, signed := signedID(r)
 	if !signed {
-		h.log.Info("clerk webhook: refused unsigned delivery", "svix_id", clean(id))
+		h.log.Info("clerk webhook: refused unsigned delivery", "svix_id", logtext.Clean(id))
 		answer(w, http.StatusUnauthorized, "unauthenticated", "missing svix-id, svix-timestamp or svix-signature header")
 		return
 	}
 	body, err := readBody(w, r)
 	if errors.Is(err, errTooLarge) {
-		h.log.Info("clerk webhook: refused oversized delivery", "svix_id", clean(id))
+		h.log.Info("clerk webhook: refused oversized delivery", "svix_id", logtext.Clean(id))
 		answer(w, http.StatusRequestEntityTooLarge, "payload_too_large", "body larger than 1 MiB")
 		return
 	}
 	if err != nil {
-		h.log.Info("clerk webhook: could not read body", "svix_id", clean(id))
+		h.log.Info("clerk webhook: could not read body", "svix_id", logtext.Clean(id))
 		answer(w, http.StatusBadRequest, "invalid_argument", "could not read the body")
 		return
 	}
 	if err := h.verifier.Verify(body, r.Header); err != nil {
 		// svix's errors are fixed strings, safe to log.
-		h.log.Info("clerk webhook: refused bad signature", "svix_id", clean(id), "reason", err.Error())
+		h.log.Info("clerk webhook: refused bad signature", "svix_id", logtext.Clean(id), "reason", err.Error())
 		answer(w, http.StatusUnauthorized, "unauthenticated", "invalid signature, or timestamp outside the tolerance")
 		return
 	}
 	if !validID(id) {
-		h.log.Error("clerk webhook: refused signed delivery", "svix_id", clean(id), "reason", "svix-id is not a plain ID")
+		h.log.Error("clerk webhook: refused signed delivery", "svix_id", logtext.Clean(id), "reason", "svix-id is not a plain ID")
 		answer(w, http.StatusBadRequest, "invalid_argument", "svix-id is not a plain ID")
 		return
 	}
