@@ -12,11 +12,10 @@ import (
 	"context"
 
 	encoreauth "encore.dev/beta/auth"
-	"encore.dev/beta/errs"
-	"encore.dev/rlog"
 	"encore.dev/storage/sqldb"
 
 	"encore.app/auth/clerkauth"
+	"encore.app/internal/storeerr"
 	"encore.app/org/orgsettings"
 )
 
@@ -40,7 +39,8 @@ func GetSettings(ctx context.Context) (*orgsettings.Settings, error) {
 	}
 	st, err := store().Get(ctx, data.OrgID, data.OrgSlug)
 	if err != nil {
-		return nil, apiError("reading organization settings", data, err)
+		return nil, storeerr.Logged("reading organization settings", err, orgsettings.MsgUnavailable,
+			"org_id", data.OrgID, "user_id", data.UserID)
 	}
 	return &st, nil
 }
@@ -62,17 +62,8 @@ func UpdateSettings(ctx context.Context, patch *orgsettings.Patch) (*orgsettings
 	}
 	st, err := store().Update(ctx, data.OrgID, data.OrgSlug, *patch)
 	if err != nil {
-		return nil, apiError("updating organization settings", data, err)
+		return nil, storeerr.Logged("updating organization settings", err, orgsettings.MsgUnavailable,
+			"org_id", data.OrgID, "user_id", data.UserID)
 	}
 	return &st, nil
-}
-
-// apiError logs a store failure and returns what the client sees: 400 for
-// an invalid field, otherwise 503 or 500 with a generic message.
-func apiError(op string, data *clerkauth.AuthData, err error) error {
-	e := orgsettings.APIError(err)
-	if e.Code != errs.InvalidArgument {
-		rlog.Error(op+" failed", "org_id", data.OrgID, "user_id", data.UserID, "code", e.Code.String(), "err", err)
-	}
-	return e
 }

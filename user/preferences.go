@@ -3,13 +3,13 @@ package user
 import (
 	"context"
 
-	"encore.dev/beta/errs"
 	"encore.dev/pubsub"
 	"encore.dev/rlog"
 	"encore.dev/storage/sqldb"
 
 	"encore.app/auth"
 	"encore.app/auth/clerkwebhook"
+	"encore.app/internal/storeerr"
 	"encore.app/user/preferences"
 )
 
@@ -32,7 +32,7 @@ func GetPreferences(ctx context.Context) (*preferences.Preferences, error) {
 	}
 	p, err := store().Get(ctx, data.UserID)
 	if err != nil {
-		return nil, apiError("reading preferences", data.UserID, err)
+		return nil, storeerr.Logged("reading preferences", err, preferences.MsgUnavailable, "user_id", data.UserID)
 	}
 	return &p, nil
 }
@@ -53,19 +53,9 @@ func UpdatePreferences(ctx context.Context, patch *preferences.Patch) (*preferen
 	}
 	p, err := store().Update(ctx, data.UserID, *patch)
 	if err != nil {
-		return nil, apiError("updating preferences", data.UserID, err)
+		return nil, storeerr.Logged("updating preferences", err, preferences.MsgUnavailable, "user_id", data.UserID)
 	}
 	return &p, nil
-}
-
-// apiError logs a store failure and returns what the client sees: 400 for
-// an invalid field, otherwise 503 or 500 with a generic message.
-func apiError(op, userID string, err error) error {
-	e := preferences.APIError(err)
-	if e.Code != errs.InvalidArgument {
-		rlog.Error(op+" failed", "user_id", userID, "code", e.Code.String(), "err", err)
-	}
-	return e
 }
 
 // deletePreferences removes a deleted user's preferences. Delivery is at

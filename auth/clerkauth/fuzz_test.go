@@ -1,7 +1,9 @@
 package clerkauth_test
 
 import (
+	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -78,6 +80,53 @@ func FuzzAuthenticate(f *testing.F) {
 		}
 		if msg := err.Error(); len(msg) > 400 || strings.ContainsAny(msg, "\n\r\x1b") {
 			t.Fatalf("reason not quoted: %q", msg)
+		}
+	})
+}
+
+// FuzzCookieRequest: a genuine token in the __session cookie is accepted
+// only when the request's Origin is absent or an authorized party, its
+// Sec-Fetch-Site is not cross-site, and __client_uat is a positive number
+// no later than the token's iat; whatever the three say, never a panic.
+func FuzzCookieRequest(f *testing.F) {
+	srv := startWithUser(f)
+	a := newAuthenticator(f, srv, nil)
+	claims := srv.Claims(userID)
+	iat := claims["iat"].(int64)
+	token := srv.Sign(claims)
+	uat := strconv.FormatInt(iat, 10)
+	for _, seed := range [][3]string{
+		{srv.AuthorizedParty, "same-origin", uat},
+		{"", "", uat},
+		{"", "same-site", "1"},
+		{"https://evil.example", "cross-site", uat},
+		{srv.AuthorizedParty + "/", "same-origin", uat},
+		{"null", "none", uat},
+		{srv.AuthorizedParty, "cross-site", uat},
+		{srv.AuthorizedParty, "same-origin", "0"},
+		{srv.AuthorizedParty, "same-origin", ""},
+		{srv.AuthorizedParty, "same-origin", " " + uat},
+		{srv.AuthorizedParty, "same-origin", "+" + uat},
+		{srv.AuthorizedParty, "same-origin", strconv.FormatInt(iat+1, 10)},
+		{srv.AuthorizedParty, "same-origin", "-1"},
+		{srv.AuthorizedParty, "same-origin", "99999999999999999999"},
+		{srv.AuthorizedParty, "same-origin", "1e9"},
+	} {
+		f.Add(seed[0], seed[1], seed[2])
+	}
+	f.Fuzz(func(t *testing.T, origin, secFetchSite, clientUAT string) {
+		_, err := a.Authenticate(context.Background(), clerkauth.Request{
+			SessionCookie: token, ClientUAT: clientUAT, Origin: origin, SecFetchSite: secFetchSite,
+		})
+		uat, uatErr := strconv.ParseInt(clientUAT, 10, 64)
+		allowed := (origin == "" || origin == srv.AuthorizedParty) && secFetchSite != "cross-site" &&
+			uatErr == nil && uat > 0 && uat <= iat
+		if allowed != (err == nil) {
+			t.Fatalf("Origin %q, Sec-Fetch-Site %q, __client_uat %q: error %v, want accepted=%v",
+				origin, secFetchSite, clientUAT, err, allowed)
+		}
+		if err != nil && !errors.Is(err, clerkauth.ErrInvalidToken) {
+			t.Fatalf("refusal %v is not an invalid-token error", err)
 		}
 	})
 }

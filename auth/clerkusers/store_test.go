@@ -32,8 +32,8 @@ func TestSaveUserKeepsTheNewestVersion(t *testing.T) {
 	if err := store.SaveUser(ctx, userID, "back@example.com", t0.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if u, _, _ := store.User(ctx, userID); !u.Deleted {
-		t.Fatalf("user revived: %+v", u)
+	if u, _, _ := store.User(ctx, userID); !u.Deleted || u.Email != "new@example.com" {
+		t.Fatalf("a deleted user's row changed: %+v", u)
 	}
 	if _, found, err := store.User(ctx, "user_unknown"); found || err != nil {
 		t.Fatalf("unknown user: %v, %v", found, err)
@@ -140,5 +140,35 @@ func TestApplyRollsBackWhenBeforeCommitFails(t *testing.T) {
 	published := 0
 	if got, err := store.Apply(ctx, d, func(context.Context) error { published++; return nil }); err != nil || got != clerkusers.Applied || published != 1 {
 		t.Fatalf("retry: %v, %v, published %d", got, err, published)
+	}
+}
+
+// A webhook event applies only when it is newer than the stored version: an
+// event of the same updated_at under another svix-id (Clerk sends user.created
+// and user.updated alike) changes and publishes nothing.
+func TestApplyNeedsANewerVersion(t *testing.T) {
+	store := newStore(t)
+	ctx := context.Background()
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	change := func(email string, at time.Time) *clerkusers.Change {
+		return &clerkusers.Change{Kind: clerkusers.UserChanged, UserID: userID, Email: email, UpdatedAt: at}
+	}
+	for _, tt := range []struct {
+		id     string
+		change *clerkusers.Change
+		want   clerkusers.Outcome
+	}{
+		{"msg_1", change("a@example.com", at), clerkusers.Applied},
+		{"msg_2", change("b@example.com", at), clerkusers.Outdated},
+		{"msg_3", change("c@example.com", at.Add(-time.Second)), clerkusers.Outdated},
+		{"msg_4", change("d@example.com", at.Add(time.Millisecond)), clerkusers.Applied},
+	} {
+		got, err := store.Apply(ctx, clerkusers.Delivery{ID: tt.id, EventType: "user.updated", Change: tt.change}, nil)
+		if err != nil || got != tt.want {
+			t.Fatalf("%s: %v, %v; want %v", tt.id, got, err, tt.want)
+		}
+	}
+	if u, _, _ := store.User(ctx, userID); u.Email != "d@example.com" {
+		t.Fatalf("email = %q", u.Email)
 	}
 }

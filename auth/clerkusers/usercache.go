@@ -154,7 +154,7 @@ func (c *UserCache) lookup(ctx context.Context, userID string) (userEntry, error
 		e := userEntry{notFound: true, freshUntil: now.Add(c.ttl)}
 		c.entries.Add(userID, e)
 		return e, nil
-	case hasStale && !stale.notFound && now.Before(stale.freshUntil.Add(c.maxStale)):
+	case hasStale && now.Before(stale.freshUntil.Add(c.maxStale)):
 		return stale, nil
 	}
 	return userEntry{}, err

@@ -257,4 +257,9 @@ func TestDeletedUserIsRemembered(t *testing.T) {
 	_, err := c.PrimaryEmail(context.Background(), userID)
 	mustFailWith(t, err, clerkusers.ErrUserNotFound)
 	srv.WantCalls(t, clerktest.Users, 3)
+	// While Clerk is down, its last answer stands, as for a live user.
+	srv.Fail(clerktest.Users, clerktest.Failure{Status: 503})
+	clock.Advance(time.Minute + time.Second)
+	_, err = c.PrimaryEmail(context.Background(), userID)
+	mustFailWith(t, err, clerkusers.ErrUserNotFound)
 }

@@ -3,7 +3,7 @@
 // *sql.DB (the org service passes its Encore database's Stdlib()), so plain
 // `go test` runs it against a real PostgreSQL; the service's endpoints only
 // hand it the active organization of the caller's token, after Authorize,
-// and map its errors with APIError.
+// and map its errors with storeerr.Logged and MsgUnavailable.
 //
 // The schema is org/migrations. An organization without a row gets the
 // defaults: its slug as display name, no domains.
@@ -85,9 +85,9 @@ func (s *Store) Get(ctx context.Context, orgID, orgSlug string) (Settings, error
 
 // Update validates every field the patch gives, then changes those fields
 // and only those, in one statement: nothing is written when any field is
-// invalid (the error is an *InvalidFieldError naming it), and concurrent
-// updates of different fields never undo each other. A patch without any
-// field writes nothing and returns the current settings.
+// invalid (the error is a *storeerr.InvalidFieldError naming it), and
+// concurrent updates of different fields never undo each other. A patch
+// without any field writes nothing and returns the current settings.
 func (s *Store) Update(ctx context.Context, orgID, orgSlug string, patch Patch) (Settings, error) {
 	if orgID == "" {
 		return Settings{}, errNoOrg

@@ -5,9 +5,12 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"encore.app/internal/storeerr"
 )
 
-// The JSON names of the fields, as InvalidFieldError.Field reports them.
+// The JSON names of the fields, as storeerr.InvalidFieldError.Field reports
+// them.
 const (
 	FieldDisplayName         = "displayName"
 	FieldAllowedEmailDomains = "allowedEmailDomains"
@@ -21,25 +24,15 @@ const (
 	maxLabelLen       = 63
 )
 
-// InvalidFieldError is the error of Update (and Patch.Validate) for a field
-// whose value is refused. Its text names the field and says what is
-// expected; it never repeats the value.
-type InvalidFieldError struct {
-	Field  string // the JSON name: "displayName", "allowedEmailDomains"
-	Reason string
-}
-
-func (e *InvalidFieldError) Error() string {
-	return "invalid " + e.Field + ": " + e.Reason
-}
-
+// invalid is the error of Update (and Patch.Validate) for a refused field:
+// a reason saying what is expected, never repeating the value.
 func invalid(field, format string, args ...any) error {
-	return &InvalidFieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
+	return &storeerr.InvalidFieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
 // Validate checks every field the patch gives and returns it with its
 // values in the form stored (the name trimmed, the domains lower-cased), or
-// an *InvalidFieldError for the first invalid field in JSON order.
+// a *storeerr.InvalidFieldError for the first invalid field in JSON order.
 func (p Patch) Validate() (Patch, error) {
 	var v Patch
 	if p.DisplayName != nil {

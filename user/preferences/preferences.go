@@ -2,8 +2,8 @@
 // locale, time zone and whether to send notification emails. It is plain Go
 // on a *sql.DB (the user service passes its Encore database's Stdlib()), so
 // plain `go test` runs it against a real PostgreSQL; the service's endpoints
-// and subscription only hand it the auth data's user ID and map its errors
-// with APIError.
+// and subscription only hand it the auth data's user ID, and the endpoints
+// map its errors with storeerr.Logged and MsgUnavailable.
 //
 // The schema is user/migrations. A user without a row gets the defaults; a
 // NULL column means "never set" and reads as the default too.
@@ -98,9 +98,9 @@ func (s *Store) Get(ctx context.Context, userID string) (Preferences, error) {
 
 // Update validates every field the patch gives, then changes those fields
 // and only those, in one statement: nothing is written when any field is
-// invalid (the error is an *InvalidFieldError naming it), and concurrent
-// updates of different fields never undo each other. A patch without any
-// field writes nothing and returns the current preferences.
+// invalid (the error is a *storeerr.InvalidFieldError naming it), and
+// concurrent updates of different fields never undo each other. A patch
+// without any field writes nothing and returns the current preferences.
 func (s *Store) Update(ctx context.Context, userID string, patch Patch) (Preferences, error) {
 	if userID == "" {
 		return Preferences{}, errNoUser

@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"encore.dev/beta/errs"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"encore.app/auth/clerkwebhook"
 	"encore.app/internal/pgtest"
+	"encore.app/internal/storeerr"
 	"encore.app/user/preferences"
 )
 
@@ -264,7 +264,7 @@ func TestValidation(t *testing.T) {
 					}
 					return
 				}
-				var invalid *preferences.InvalidFieldError
+				var invalid *storeerr.InvalidFieldError
 				if !errors.As(err, &invalid) {
 					t.Fatalf("Update(%q) = %v, want an *InvalidFieldError", c.value, err)
 				}
@@ -297,7 +297,7 @@ func TestOneInvalidFieldWritesNothing(t *testing.T) {
 	}
 	for _, c := range cases {
 		_, err := s.Update(ctx, "user_1", c.patch)
-		var invalid *preferences.InvalidFieldError
+		var invalid *storeerr.InvalidFieldError
 		if !errors.As(err, &invalid) || invalid.Field != c.field {
 			t.Fatalf("%s: Update = %v, want an *InvalidFieldError for %s", c.field, err, c.field)
 		}
@@ -473,8 +473,12 @@ func TestConcurrentPartialUpdates(t *testing.T) {
 	}
 }
 
+// The Store's errors keep what storeerr.APIError needs: the refused field,
+// and a cause it can tell "retry later" from "broken" by. The
+// classification itself is storeerr's, and tested there.
 func TestAPIError(t *testing.T) {
 	s, db := newStore(t)
+	apiError := func(err error) *errs.Error { return storeerr.APIError(err, preferences.MsgUnavailable) }
 
 	// Validation: 400 invalid_argument naming the field.
 	for _, c := range []struct {
@@ -486,7 +490,7 @@ func TestAPIError(t *testing.T) {
 		{"timezone", preferences.Patch{Timezone: ptr("Local")}},
 	} {
 		_, err := s.Update(context.Background(), "user_1", c.patch)
-		e := preferences.APIError(err)
+		e := apiError(err)
 		if e.Code != errs.InvalidArgument || e.Code.HTTPStatus() != 400 || e.Code.String() != "invalid_argument" {
 			t.Fatalf("%s: code %v (HTTP %d), want invalid_argument (400)", c.field, e.Code, e.Code.HTTPStatus())
 		}
@@ -494,17 +498,9 @@ func TestAPIError(t *testing.T) {
 			t.Fatalf("%s: message %q does not name the field", c.field, e.Message)
 		}
 	}
-	e := preferences.APIError(&preferences.InvalidFieldError{Field: "timezone", Reason: "unknown time zone"})
-	if e.Message != "invalid timezone: unknown time zone" {
-		t.Fatalf("message = %q", e.Message)
-	}
-	// Wrapped, it is still recognised.
-	if e := preferences.APIError(fmt.Errorf("ctx: %w", &preferences.InvalidFieldError{Field: "locale", Reason: "x"})); e.Code != errs.InvalidArgument {
-		t.Fatalf("wrapped invalid field: %v", e.Code)
-	}
 
-	// A canceled request, a database that cannot be reached, a server
-	// shutting down or too busy: 503 with the generic message.
+	// A canceled request, a database that cannot be reached: 503 with the
+	// preferences' message.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, canceledErr := s.Get(ctx, "user_1")
@@ -515,38 +511,26 @@ func TestAPIError(t *testing.T) {
 	defer unreachable.Close()
 	_, unreachableErr := preferences.NewStore(unreachable).Get(context.Background(), "user_1")
 	for name, err := range map[string]error{
-		"canceled":       canceledErr,
-		"unreachable":    unreachableErr,
-		"admin shutdown": fmt.Errorf("x: %w", &pgconn.PgError{Code: "57P01"}),
-		"too many conns": &pgconn.PgError{Code: "53300"},
-		"serialization":  &pgconn.PgError{Code: "40001"},
-		"deadline":       context.DeadlineExceeded,
+		"canceled":    canceledErr,
+		"unreachable": unreachableErr,
 	} {
 		if err == nil {
 			t.Fatalf("%s: no error", name)
 		}
-		e := preferences.APIError(err)
+		e := apiError(err)
 		if e.Code != errs.Unavailable || e.Code.HTTPStatus() != 503 || e.Message != preferences.MsgUnavailable {
 			t.Fatalf("%s (%v): %v %d %q, want unavailable 503 %q", name, err, e.Code, e.Code.HTTPStatus(), e.Message, preferences.MsgUnavailable)
 		}
 	}
 
-	// Anything else: 500 internal, nothing of the cause in the message.
+	// A pool closed under the Store is a bug: 500 internal.
 	db.Close()
 	_, closedErr := s.Get(context.Background(), "user_1")
-	for name, err := range map[string]error{
-		"closed pool":      closedErr,
-		"check violation":  &pgconn.PgError{Code: "23514", Message: "secret detail"},
-		"undefined column": &pgconn.PgError{Code: "42703"},
-		"other":            errors.New("boom"),
-	} {
-		if err == nil {
-			t.Fatalf("%s: no error", name)
-		}
-		e := preferences.APIError(err)
-		if e.Code != errs.Internal || e.Code.HTTPStatus() != 500 || e.Message != preferences.MsgInternal {
-			t.Fatalf("%s (%v): %v %d %q, want internal 500 %q", name, err, e.Code, e.Code.HTTPStatus(), e.Message, preferences.MsgInternal)
-		}
+	if closedErr == nil {
+		t.Fatal("closed pool: no error")
+	}
+	if e := apiError(closedErr); e.Code != errs.Internal || e.Code.HTTPStatus() != 500 || e.Message != storeerr.MsgInternal {
+		t.Fatalf("closed pool (%v): %v %d %q, want internal 500 %q", closedErr, e.Code, e.Code.HTTPStatus(), e.Message, storeerr.MsgInternal)
 	}
 }
 

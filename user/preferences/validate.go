@@ -11,9 +11,12 @@ import (
 	_ "time/tzdata"
 
 	"golang.org/x/text/language"
+
+	"encore.app/internal/storeerr"
 )
 
-// The JSON names of the fields, as InvalidFieldError.Field reports them.
+// The JSON names of the fields, as storeerr.InvalidFieldError.Field reports
+// them.
 const (
 	FieldTheme              = "theme"
 	FieldLocale             = "locale"
@@ -29,25 +32,15 @@ const (
 	maxTimezoneLen = 64
 )
 
-// InvalidFieldError is the error of Update (and Patch.Validate) for a field
-// whose value is refused. Its text names the field and says what is
-// expected; it never repeats the value.
-type InvalidFieldError struct {
-	Field  string // the JSON name: "theme", "locale", "timezone"
-	Reason string
-}
-
-func (e *InvalidFieldError) Error() string {
-	return "invalid " + e.Field + ": " + e.Reason
-}
-
+// invalid is the error of Update (and Patch.Validate) for a refused field:
+// a reason saying what is expected, never repeating the value.
 func invalid(field, reason string) error {
-	return &InvalidFieldError{Field: field, Reason: reason}
+	return &storeerr.InvalidFieldError{Field: field, Reason: reason}
 }
 
 // Validate checks every field the patch gives and returns it with its
 // values in canonical form (the locale canonicalized), or an
-// *InvalidFieldError for the first invalid field in JSON order.
+// *storeerr.InvalidFieldError for the first invalid field in JSON order.
 func (p Patch) Validate() (Patch, error) {
 	var v Patch
 	if p.Theme != nil {
