@@ -12,3 +12,8 @@ import (
 var UserEvents = pubsub.NewTopic[*clerkwebhook.UserEvent]("clerk-user-events", pubsub.TopicConfig{
 	DeliveryGuarantee: pubsub.AtLeastOnce,
 })
+
+// userEventsPublisher is how the webhook handler publishes: Encore's static
+// analysis lets a *Topic only be published to or subscribed to where it is
+// named, while a TopicRef may be handed to a plain package.
+var userEventsPublisher = pubsub.TopicRef[pubsub.Publisher[*clerkwebhook.UserEvent]](UserEvents)

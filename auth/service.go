@@ -93,6 +93,13 @@ func initService() (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("auth service: %w", err)
 	}
+	// Load the revocations that can still matter before the first request;
+	// if the database is down, Run keeps trying and requests go on.
+	startCtx, cancelStart := context.WithTimeout(context.Background(), 2*time.Second)
+	if err := tail.Sync(startCtx); err != nil {
+		log.Warn("auth service: starting without the database's revocations; retrying every sync interval", "error", err.Error())
+	}
+	cancelStart()
 	ctx, stop := context.WithCancel(context.Background())
 	go tail.Run(ctx)
 	return &Service{
@@ -100,7 +107,7 @@ func initService() (*Service, error) {
 		webhooks: clerkwebhook.NewHandler(clerkwebhook.Config{
 			Secret:    secrets.ClerkWebhookSecret,
 			Store:     store,
-			Publisher: UserEvents,
+			Publisher: userEventsPublisher,
 			Log:       log,
 		}),
 		stopTail: stop,

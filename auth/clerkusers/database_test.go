@@ -2,9 +2,13 @@ package clerkusers_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"net"
 	"testing"
 	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"encore.app/auth/clerkauth"
 	"encore.app/auth/clerktest"
@@ -174,4 +178,39 @@ func TestRestartAuthenticatesKnownUsersWithoutClerk(t *testing.T) {
 	srv.ResetCalls()
 	authenticateAll(newInstance())
 	srv.WantCalls(t, clerktest.Users, 0)
+}
+
+// A database that accepts connections and never answers holds no login up
+// for long: each call gives up after a bound, and the lookup goes on to
+// Clerk.
+func TestHangingDatabaseFallsBackToClerk(t *testing.T) {
+	srv := startWithUser(t)
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { listener.Close() })
+	go func() {
+		for {
+			conn, err := listener.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { conn.Close() }) // accepted, never answered
+		}
+	}()
+	db, err := sql.Open("pgx", "postgres://nobody@"+listener.Addr().String()+"/clerk?sslmode=disable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	cfg := testConfig(srv)
+	cfg.Store, cfg.Log = clerkusers.NewStore(db), &logRecorder{}
+	// The caller would wait far longer than the database bound.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if email, err := newUserCache(t, cfg).PrimaryEmail(ctx, userID); err != nil || email != "ada@example.com" {
+		t.Fatalf("with a hanging database: %q, %v", email, err)
+	}
+	srv.WantCalls(t, clerktest.Users, 1)
 }

@@ -104,7 +104,7 @@ func apply(ctx context.Context, tx *sql.Tx, d Delivery) (Outcome, error) {
 	var changed bool
 	switch c.Kind {
 	case UserChanged:
-		changed, err = upsertUser(ctx, tx, c.UserID, c.Email, c.UpdatedAt, "<")
+		changed, err = applyUserEvent(ctx, tx, c)
 	case UserDeleted:
 		changed, err = deleteUser(ctx, tx, c.UserID)
 	case SessionRevoked:
@@ -127,6 +127,26 @@ func logChange(ctx context.Context, tx *sql.Tx, c *Change) error {
 	_, err := tx.ExecContext(ctx,
 		`INSERT INTO changes (kind, user_id, session_id) VALUES ($1, $2, $3)`, c.Kind, c.UserID, c.SessionID)
 	return err
+}
+
+// applyUserEvent records a user.created or user.updated newer than any
+// applied before, and reports whether it was. The email is written only if
+// no newer version is stored (a lookup may have stored one first).
+func applyUserEvent(ctx context.Context, tx *sql.Tx, c *Change) (bool, error) {
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO users (id, email, clerk_updated_at, event_updated_at) VALUES ($1, $2, $3, $3)
+		ON CONFLICT (id) DO UPDATE SET
+			email = CASE WHEN users.clerk_updated_at <= EXCLUDED.clerk_updated_at THEN EXCLUDED.email ELSE users.email END,
+			clerk_updated_at = GREATEST(users.clerk_updated_at, EXCLUDED.clerk_updated_at),
+			event_updated_at = EXCLUDED.event_updated_at,
+			synced_at = now()
+		WHERE NOT users.deleted AND (users.event_updated_at IS NULL OR users.event_updated_at < EXCLUDED.event_updated_at)`,
+		c.UserID, c.Email, c.UpdatedAt)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
 }
 
 // deleteUser marks a user deleted, creating the row if the user was never

@@ -45,32 +45,16 @@ func (s *Store) User(ctx context.Context, id string) (u StoredUser, found bool, 
 
 // SaveUser writes a version of a user fetched from Clerk, unless the row
 // holds a newer version or a deletion. A version as new as the stored one
-// refreshes synced_at: Clerk has just confirmed it.
+// refreshes synced_at: Clerk has just confirmed it. It never advances
+// event_updated_at: whether a webhook's event is new is for webhooks alone.
 func (s *Store) SaveUser(ctx context.Context, id, email string, updatedAt time.Time) error {
-	_, err := upsertUser(ctx, s.db, id, email, updatedAt, "<=")
+	_, err := s.db.ExecContext(ctx, `
+		INSERT INTO users (id, email, clerk_updated_at) VALUES ($1, $2, $3)
+		ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, clerk_updated_at = EXCLUDED.clerk_updated_at, synced_at = now()
+		WHERE NOT users.deleted AND users.clerk_updated_at <= EXCLUDED.clerk_updated_at`,
+		id, email, updatedAt)
 	if err != nil {
 		return fmt.Errorf("saving user %s: %w", id, err)
 	}
 	return nil
-}
-
-// execer is what upsertUser needs of a *sql.DB or a *sql.Tx.
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
-// upsertUser writes the version unless the user is deleted or the stored
-// version compares otherwise than "stored newer" says ("<" or "<="), and
-// reports whether it wrote.
-func upsertUser(ctx context.Context, db execer, id, email string, updatedAt time.Time, newer string) (bool, error) {
-	res, err := db.ExecContext(ctx, `
-		INSERT INTO users (id, email, clerk_updated_at, synced_at) VALUES ($1, $2, $3, now())
-		ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, clerk_updated_at = EXCLUDED.clerk_updated_at, synced_at = now()
-		WHERE NOT users.deleted AND users.clerk_updated_at `+newer+` EXCLUDED.clerk_updated_at`,
-		id, email, updatedAt)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n > 0, err
 }

@@ -2,6 +2,8 @@ package clerkusers_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -170,5 +172,90 @@ func TestApplyNeedsANewerVersion(t *testing.T) {
 	}
 	if u, _, _ := store.User(ctx, userID); u.Email != "d@example.com" {
 		t.Fatalf("email = %q", u.Email)
+	}
+}
+
+// A user looked up at Clerk before its webhook arrives is stored first; the
+// webhook's event is still applied and published (only webhooks decide
+// what is new to subscribers), without overwriting a newer stored email.
+func TestLookupBeforeWebhookStillPublishes(t *testing.T) {
+	store := newStore(t)
+	ctx := context.Background()
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := store.SaveUser(ctx, userID, "ada@example.com", at); err != nil {
+		t.Fatal(err)
+	}
+	published := 0
+	publish := func(context.Context) error { published++; return nil }
+	created := clerkusers.Delivery{ID: "msg_1", EventType: "user.created",
+		Change: &clerkusers.Change{Kind: clerkusers.UserChanged, UserID: userID, Email: "ada@example.com", UpdatedAt: at}}
+	if got, err := store.Apply(ctx, created, publish); err != nil || got != clerkusers.Applied || published != 1 {
+		t.Fatalf("user.created after a lookup: %v, %v, published %d", got, err, published)
+	}
+	// A lookup stores a newer version; an older event is still news to
+	// subscribers, but leaves the newer email in place.
+	if err := store.SaveUser(ctx, userID, "ada@new.example", at.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	updated := clerkusers.Delivery{ID: "msg_2", EventType: "user.updated",
+		Change: &clerkusers.Change{Kind: clerkusers.UserChanged, UserID: userID, Email: "ada@mid.example", UpdatedAt: at.Add(time.Minute)}}
+	if got, err := store.Apply(ctx, updated, publish); err != nil || got != clerkusers.Applied || published != 2 {
+		t.Fatalf("older user.updated after a newer lookup: %v, %v, published %d", got, err, published)
+	}
+	if u, _, _ := store.User(ctx, userID); u.Email != "ada@new.example" || !u.UpdatedAt.Equal(at.Add(time.Hour)) {
+		t.Fatalf("the newer email was overwritten: %+v", u)
+	}
+}
+
+// Concurrent webhook deliveries never let a tail skip a change-log entry:
+// ids become visible in order (the advisory lock in Apply).
+func TestChangeLogIsReadInOrderUnderConcurrentWriters(t *testing.T) {
+	store := newStore(t)
+	ctx := context.Background()
+	const writers, each = 8, 25
+	seen := map[int64]bool{}
+	done := make(chan struct{})
+	var last int64
+	read := func() {
+		changes, err := store.ChangesAfter(ctx, last, 1000)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		for _, c := range changes {
+			seen[c.ID] = true
+			last = c.ID
+		}
+	}
+	go func() {
+		defer close(done)
+		var wg sync.WaitGroup
+		for w := 0; w < writers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < each; i++ {
+					id := fmt.Sprintf("msg_%d_%d", w, i)
+					d := clerkusers.Delivery{ID: id, EventType: "session.revoked",
+						Change: &clerkusers.Change{Kind: clerkusers.SessionRevoked, SessionID: "sess_" + id}}
+					if _, err := store.Apply(ctx, d, nil); err != nil {
+						t.Error(err)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+	}()
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+		read()
+	}
+	read()
+	if len(seen) != writers*each {
+		t.Fatalf("the tail saw %d of %d entries", len(seen), writers*each)
 	}
 }

@@ -52,7 +52,11 @@ func (t *Tail) Run(ctx context.Context) {
 	ticker := time.NewTicker(t.interval)
 	defer ticker.Stop()
 	for {
-		if err := t.Sync(ctx); err != nil && ctx.Err() == nil {
+		// A database that hangs must not stop the tail for good.
+		syncCtx, cancel := context.WithTimeout(ctx, max(t.interval, databaseTimeout))
+		err := t.Sync(syncCtx)
+		cancel()
+		if err != nil && ctx.Err() == nil {
 			t.dbErrors.warn("revocations and user changes are not synced: the database is unavailable", err)
 		}
 		select {

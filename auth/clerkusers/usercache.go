@@ -3,6 +3,7 @@ package clerkusers
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/clerk/clerk-sdk-go/v2"
@@ -45,7 +46,15 @@ type UserCache struct {
 	dbErrors *throttledLog
 	entries  *lru.Cache[string, userEntry]
 	lookups  singleflight.Group
+	// forgets counts Forget calls: a lookup that saw one happen while it
+	// ran may have read what the change replaced, so it does not cache.
+	forgets atomic.Uint64
 }
+
+// databaseTimeout bounds each database call of a lookup: a row is read in
+// milliseconds, and a database that hangs rather than refuses must not hold
+// logins up; past it the lookup goes on to Clerk.
+const databaseTimeout = time.Second
 
 type userEntry struct {
 	email    string
@@ -105,24 +114,35 @@ func (e userEntry) result() (string, error) {
 
 // Forget drops a user from memory, so the next request reads the database:
 // the change-log tail calls it for every user a webhook changed.
-func (c *UserCache) Forget(userID string) { c.entries.Remove(userID) }
+func (c *UserCache) Forget(userID string) {
+	c.forgets.Add(1)
+	c.entries.Remove(userID)
+}
 
 // Len is the number of users in memory.
 func (c *UserCache) Len() int { return c.entries.Len() }
 
-// lookup finds the user in the database, or else at Clerk, and remembers it.
+// lookup finds the user in the database, or else at Clerk, and remembers
+// it, unless a Forget came while it ran: then what it read may be what the
+// change replaced, and the next request looks again.
 func (c *UserCache) lookup(ctx context.Context, userID string) (userEntry, error) {
-	now := c.now()
+	forgets, now := c.forgets.Load(), c.now()
+	remember := func(e userEntry) (userEntry, error) {
+		if c.forgets.Load() == forgets {
+			c.entries.Add(userID, e)
+		}
+		return e, nil
+	}
 	stale, hasStale := c.entries.Peek(userID)
 	if c.store != nil {
-		row, found, err := c.store.User(ctx, userID)
+		dbCtx, cancel := context.WithTimeout(ctx, databaseTimeout)
+		row, found, err := c.store.User(dbCtx, userID)
+		cancel()
 		if err != nil {
 			c.dbErrors.warn("user lookups skip the database: it is unavailable", err)
 		}
 		if found && row.Deleted {
-			e := userEntry{notFound: true, freshUntil: now.Add(c.ttl)}
-			c.entries.Add(userID, e)
-			return e, nil
+			return remember(userEntry{notFound: true, freshUntil: now.Add(c.ttl)})
 		}
 		if found {
 			e := userEntry{email: row.Email, freshUntil: row.SyncedAt.Add(c.dbMaxAge)}
@@ -130,8 +150,7 @@ func (c *UserCache) lookup(ctx context.Context, userID string) (userEntry, error
 				if ttlEnd := now.Add(c.ttl); ttlEnd.Before(e.freshUntil) {
 					e.freshUntil = ttlEnd
 				}
-				c.entries.Add(userID, e)
-				return e, nil
+				return remember(e)
 			}
 			if !hasStale || stale.freshUntil.Before(e.freshUntil) {
 				stale, hasStale = e, true
@@ -143,17 +162,17 @@ func (c *UserCache) lookup(ctx context.Context, userID string) (userEntry, error
 	switch {
 	case err == nil:
 		e := userEntry{email: primaryEmail(u), freshUntil: now.Add(c.ttl)}
-		c.entries.Add(userID, e)
 		if c.store != nil {
-			if err := c.store.SaveUser(ctx, userID, e.email, time.UnixMilli(u.UpdatedAt)); err != nil {
+			dbCtx, cancel := context.WithTimeout(ctx, databaseTimeout)
+			err := c.store.SaveUser(dbCtx, userID, e.email, time.UnixMilli(u.UpdatedAt))
+			cancel()
+			if err != nil {
 				c.dbErrors.warn("users fetched from Clerk are not saved: the database is unavailable", err)
 			}
 		}
-		return e, nil
+		return remember(e)
 	case errors.Is(err, ErrUserNotFound):
-		e := userEntry{notFound: true, freshUntil: now.Add(c.ttl)}
-		c.entries.Add(userID, e)
-		return e, nil
+		return remember(userEntry{notFound: true, freshUntil: now.Add(c.ttl)})
 	case hasStale && now.Before(stale.freshUntil.Add(c.maxStale)):
 		return stale, nil
 	}

@@ -263,3 +263,25 @@ func TestDeletedUserIsRemembered(t *testing.T) {
 	_, err = c.PrimaryEmail(context.Background(), userID)
 	mustFailWith(t, err, clerkusers.ErrUserNotFound)
 }
+
+// A change the tail applies while a lookup is in flight is not undone by
+// the lookup caching what it read before the change.
+func TestForgetDuringALookupIsNotUndone(t *testing.T) {
+	srv := startWithUser(t)
+	srv.SetLatency(100 * time.Millisecond)
+	c := newUserCache(t, testConfig(srv))
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.PrimaryEmail(context.Background(), userID)
+		done <- err
+	}()
+	time.Sleep(30 * time.Millisecond) // the lookup is waiting for Clerk
+	c.Forget(userID)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PrimaryEmail(context.Background(), userID); err != nil {
+		t.Fatal(err)
+	}
+	srv.WantCalls(t, clerktest.Users, 2)
+}

@@ -6,9 +6,14 @@
 CREATE TABLE users (
     id               TEXT PRIMARY KEY,
     email            TEXT NOT NULL DEFAULT '',
-    -- Clerk's updated_at of the version stored: an older event never
-    -- overwrites a newer one, since Svix does not guarantee order.
+    -- Clerk's updated_at of the email stored, from a webhook or a lookup:
+    -- an older version never overwrites a newer one, since Svix does not
+    -- guarantee order.
     clerk_updated_at TIMESTAMPTZ NOT NULL,
+    -- Clerk's updated_at of the newest user event applied, which only
+    -- webhooks advance: an event is published unless a newer one was, even
+    -- when a lookup stored its version first.
+    event_updated_at TIMESTAMPTZ,
     -- Clerk never reuses user IDs, so a deletion is final.
     deleted          BOOLEAN NOT NULL DEFAULT FALSE,
     -- When this row was written: its freshness for authentication.
@@ -46,7 +51,9 @@ CREATE TABLE changes (
     kind       TEXT NOT NULL CHECK (kind IN ('user_changed', 'user_deleted', 'session_revoked')),
     user_id    TEXT NOT NULL DEFAULT '',
     session_id TEXT NOT NULL DEFAULT '',
-    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+    -- The time of the insert, not of the transaction's start, so pruning
+    -- never outruns a long transaction.
+    created_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp()
 );
 
 CREATE INDEX changes_created_at ON changes (created_at);

@@ -23,7 +23,7 @@ type Response struct {
 	// OrgRole is the user's role in it, such as "org:admin" or "org:member".
 	OrgRole string `json:"orgRole,omitempty"`
 	// OrgPermissions are the permissions the role grants, such as
-	// "org:sys_memberships:manage".
+	// "org:reports:read".
 	OrgPermissions []string `json:"orgPermissions,omitempty"`
 }
 

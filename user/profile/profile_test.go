@@ -35,9 +35,9 @@ func TestWithOrganization(t *testing.T) {
 	got := body(t, &clerkauth.AuthData{
 		UserID: "user_1", Email: "ada@example.com", SessionID: "sess_1",
 		OrgID: "org_1", OrgSlug: "acme", OrgRole: "org:admin",
-		OrgPermissions: []string{"org:sys_memberships:manage", "org:sys_profile:manage"},
+		OrgPermissions: []string{"org:reports:read", "org:settings:manage"},
 	})
-	want := `{"userId":"user_1","email":"ada@example.com","sessionId":"sess_1","orgId":"org_1","orgSlug":"acme","orgRole":"org:admin","orgPermissions":["org:sys_memberships:manage","org:sys_profile:manage"]}`
+	want := `{"userId":"user_1","email":"ada@example.com","sessionId":"sess_1","orgId":"org_1","orgSlug":"acme","orgRole":"org:admin","orgPermissions":["org:reports:read","org:settings:manage"]}`
 	if got != want {
 		t.Fatalf("body = %s, want %s", got, want)
 	}
