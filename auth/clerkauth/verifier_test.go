@@ -149,6 +149,8 @@ func TestHostileTokensAreRefused(t *testing.T) {
 		"17 header parameters": withHeader(func(h map[string]any) { addParams(h, 13) }),
 		// The claims.
 		"expired":              with(func(c map[string]any) { c["exp"] = now - 60 }),
+		"lives an hour":        with(func(c map[string]any) { c["exp"] = now + 3600 }),
+		"lives 11 minutes":     with(func(c map[string]any) { c["iat"], c["exp"] = now-60, now+600 }),
 		"not yet valid":        with(func(c map[string]any) { c["nbf"] = now + 60 }),
 		"issued in the future": with(func(c map[string]any) { c["iat"] = now + 60 }),
 		"no exp":               with(func(c map[string]any) { delete(c, "exp") }),
