@@ -8,6 +8,7 @@ import (
 
 	"encore.app/auth/clerkauth"
 	"encore.app/auth/clerktest"
+	"encore.app/internal/testutil"
 )
 
 // cookieRequest is a same-origin browser request carrying the token in
@@ -65,7 +66,7 @@ func TestCookieTokenChecks(t *testing.T) {
 			if err == nil {
 				t.Fatalf("accepted as %+v", data)
 			}
-			mustFailWith(t, err, clerkauth.ErrInvalidToken)
+			testutil.MustFailWith(t, err, clerkauth.ErrInvalidToken)
 			// The same token and headers with the token in the header pass.
 			r.Authorization, r.SessionCookie = "Bearer "+token, ""
 			if _, err := a.Authenticate(context.Background(), r); err != nil {
@@ -83,7 +84,7 @@ func TestCookieOriginWithoutAuthorizedParties(t *testing.T) {
 	claims := srv.Claims(userID)
 	r := cookieRequest(srv, srv.Sign(claims), claims["iat"].(int64))
 	_, err := a.Authenticate(context.Background(), r)
-	mustFailWith(t, err, clerkauth.ErrInvalidToken)
+	testutil.MustFailWith(t, err, clerkauth.ErrInvalidToken)
 }
 
 // fixedRevocations is an in-memory revocation set the test fills directly.
@@ -105,13 +106,13 @@ func TestRevocationsApplyToCachedTokens(t *testing.T) {
 
 	revoked.sessions["sess_"+userID] = true
 	_, err := authenticate(a, token)
-	mustFailWith(t, err, clerkauth.ErrInvalidToken)
+	testutil.MustFailWith(t, err, clerkauth.ErrInvalidToken)
 	delete(revoked.sessions, "sess_"+userID)
 	mustAccept(t, a, token, userID)
 
 	revoked.users[userID] = true
 	_, err = authenticate(a, token)
-	mustFailWith(t, err, clerkauth.ErrInvalidToken)
+	testutil.MustFailWith(t, err, clerkauth.ErrInvalidToken)
 }
 
 // emailToken is a token carrying the email claim.
@@ -136,7 +137,7 @@ func TestEmailClaimCostsNoUserLookup(t *testing.T) {
 
 	// Without the claim the user is looked up, as before.
 	_, err := authenticate(a, srv.Token("user_other"))
-	mustFailWith(t, err, clerkauth.ErrClerkUnavailable)
+	testutil.MustFailWith(t, err, clerkauth.ErrClerkUnavailable)
 	srv.WantCalls(t, clerktest.Users, 1)
 }
 
@@ -186,7 +187,7 @@ func TestEmailClaimOfDeletedUserIsRefused(t *testing.T) {
 	mustAccept(t, a, token, "user_gone")
 	revoked.users["user_gone"] = true
 	_, err := authenticate(a, token)
-	mustFailWith(t, err, clerkauth.ErrInvalidToken)
+	testutil.MustFailWith(t, err, clerkauth.ErrInvalidToken)
 	srv.WantCalls(t, clerktest.Users, 0)
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"encore.app/auth/clerkauth"
+	"encore.app/internal/testutil"
 )
 
 // hasCase is one has() question and Clerk's answer to it.
@@ -420,7 +421,7 @@ func TestHasOnVerifiedToken(t *testing.T) {
 			if err == nil {
 				t.Fatalf("accepted as %+v", data)
 			}
-			mustFailWith(t, err, clerkauth.ErrInvalidToken)
+			testutil.MustFailWith(t, err, clerkauth.ErrInvalidToken)
 		})
 	}
 }

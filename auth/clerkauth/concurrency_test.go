@@ -9,6 +9,7 @@ import (
 
 	"encore.app/auth/clerkauth"
 	"encore.app/auth/clerktest"
+	"encore.app/internal/testutil"
 )
 
 // request is one token sent under load, with what must become of it.
@@ -83,7 +84,7 @@ func TestMixedLoad(t *testing.T) {
 			}
 			close(work)
 		}()
-		concurrently(32, func() {
+		testutil.Concurrently(32, func() {
 			for r := range work {
 				data, err := authenticate(a, r.token)
 				switch {

@@ -2,8 +2,6 @@ package clerkauth_test
 
 import (
 	"context"
-	"errors"
-	"sync"
 	"testing"
 
 	"encore.app/auth/clerkauth"
@@ -58,27 +56,6 @@ func newAuthenticator(t testing.TB, srv *clerktest.Server, edit func(*clerkauth.
 // authenticate runs the header path for a token.
 func authenticate(a *clerkauth.Authenticator, token string) (*clerkauth.AuthData, error) {
 	return a.Authenticate(context.Background(), clerkauth.Request{Authorization: "Bearer " + token})
-}
-
-// concurrently runs fn in n goroutines and waits for them all.
-func concurrently(n int, fn func()) {
-	var wg sync.WaitGroup
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fn()
-		}()
-	}
-	wg.Wait()
-}
-
-// mustFailWith asserts err wraps want.
-func mustFailWith(t testing.TB, err, want error) {
-	t.Helper()
-	if !errors.Is(err, want) {
-		t.Fatalf("error = %v, want one wrapping %v", err, want)
-	}
 }
 
 // mustAccept asserts the token authenticates as userID.

@@ -10,6 +10,7 @@ import (
 
 	"encore.app/auth/clerkauth"
 	"encore.app/auth/clerktest"
+	"encore.app/internal/testutil"
 )
 
 // claimsAt is a valid payload for the user, issued at now: for tests whose
@@ -52,7 +53,7 @@ func TestKeyRotation(t *testing.T) {
 	claims := srv.Claims(userID)
 	claims["sid"] = "sess_after_retirement"
 	_, err := authenticate(a, oldKey.Sign(claims))
-	mustFailWith(t, err, clerkauth.ErrInvalidToken)
+	testutil.MustFailWith(t, err, clerkauth.ErrInvalidToken)
 }
 
 // A key Clerk retires stops verifying once the fetched set is older than
@@ -78,7 +79,7 @@ func TestRetiredKeyStopsVerifyingWithinMaxAge(t *testing.T) {
 
 	// Past it, the next requests share one refresh of the set...
 	clock.Advance(2 * time.Minute)
-	concurrently(20, func() {
+	testutil.Concurrently(20, func() {
 		if _, err := authenticate(a, newKey.Sign(claimsAt(srv, userID, "sess_3", clock.Now()))); err != nil {
 			t.Errorf("new key after the maximum age: %v", err)
 		}
@@ -87,7 +88,7 @@ func TestRetiredKeyStopsVerifyingWithinMaxAge(t *testing.T) {
 	// ...after which the retired key is refused (its kid is now unknown, so
 	// it may cost the one refresh per interval any unknown kid may).
 	var accepted atomic.Int32
-	concurrently(20, func() {
+	testutil.Concurrently(20, func() {
 		if _, err := authenticate(a, oldKey.Sign(claimsAt(srv, userID, "sess_4", clock.Now()))); err == nil {
 			accepted.Add(1)
 		} else if !errors.Is(err, clerkauth.ErrInvalidToken) {
@@ -175,11 +176,11 @@ func TestUnknownKidFloodIsRateLimited(t *testing.T) {
 
 	forger := clerktest.NewKey()
 	flood := func(n int) {
-		concurrently(n, func() {
+		testutil.Concurrently(n, func() {
 			h := forger.Header()
 			h["kid"] = clerktest.NewKeyID()
 			_, err := authenticate(a, forger.SignWithHeader(h, srv.Claims(userID)))
-			mustFailWith(t, err, clerkauth.ErrInvalidToken)
+			testutil.MustFailWith(t, err, clerkauth.ErrInvalidToken)
 		})
 	}
 	// A flood right after a refresh waits the interval out, then shares one
@@ -216,7 +217,7 @@ func TestKeyWaitersAreBounded(t *testing.T) {
 	close(tokens)
 	var fast, slow atomic.Int32
 	start := time.Now()
-	concurrently(waiters+excess, func() {
+	testutil.Concurrently(waiters+excess, func() {
 		_, err := authenticate(a, <-tokens)
 		mustFailWithT(t, err, clerkauth.ErrInvalidToken)
 		if time.Since(start) < latency/2 {
@@ -262,7 +263,7 @@ func TestConcurrentColdStartFetchesJWKSOnce(t *testing.T) {
 	srv.SetLatency(50 * time.Millisecond)
 	a := newAuthenticator(t, srv, func(c *clerkauth.Config) { c.MaxKeyWaiters = 10 })
 	token := srv.Token(userID)
-	concurrently(50, func() {
+	testutil.Concurrently(50, func() {
 		if _, err := authenticate(a, token); err != nil {
 			t.Errorf("refused: %v", err)
 		}
@@ -279,10 +280,10 @@ func TestJWKSOutage(t *testing.T) {
 
 	// Without keys nothing can be verified: unavailable, not invalid.
 	_, err := authenticate(a, srv.Token(userID))
-	mustFailWith(t, err, clerkauth.ErrClerkUnavailable)
+	testutil.MustFailWith(t, err, clerkauth.ErrClerkUnavailable)
 	// Within the interval the failure stands without another call.
 	_, err = authenticate(a, srv.Token(userID))
-	mustFailWith(t, err, clerkauth.ErrClerkUnavailable)
+	testutil.MustFailWith(t, err, clerkauth.ErrClerkUnavailable)
 	srv.WantCalls(t, clerktest.JWKS, 1)
 	// Clerk recovers: the next interval's refresh succeeds.
 	srv.ClearFailures()
@@ -315,7 +316,7 @@ func TestJWKSNotFoundIsUnavailable(t *testing.T) {
 	srv := startWithUser(t)
 	srv.Fail(clerktest.JWKS, clerktest.Failure{Status: 404, Code: "resource_not_found"})
 	_, err := authenticate(newAuthenticator(t, srv, nil), srv.Token(userID))
-	mustFailWith(t, err, clerkauth.ErrClerkUnavailable)
+	testutil.MustFailWith(t, err, clerkauth.ErrClerkUnavailable)
 }
 
 func TestSlowJWKSIsCutAtTheDeadline(t *testing.T) {
@@ -324,7 +325,7 @@ func TestSlowJWKSIsCutAtTheDeadline(t *testing.T) {
 	a := newAuthenticator(t, srv, func(c *clerkauth.Config) { c.ClerkTimeout = 100 * time.Millisecond })
 	start := time.Now()
 	_, err := authenticate(a, srv.Token(userID))
-	mustFailWith(t, err, clerkauth.ErrClerkUnavailable)
+	testutil.MustFailWith(t, err, clerkauth.ErrClerkUnavailable)
 	if errors.Is(err, clerkauth.ErrCanceled) {
 		t.Fatalf("Clerk's deadline reported as the caller giving up: %v", err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"encore.app/auth/clerkauth"
 	"encore.app/auth/clerktest"
+	"encore.app/internal/testutil"
 )
 
 func TestValidTokenIsAccepted(t *testing.T) {
@@ -39,7 +40,7 @@ func TestBadHeaderIsNotRescuedByTheCookie(t *testing.T) {
 		ClientUAT:     fmt.Sprint(claims["iat"]),
 		SecFetchSite:  "same-origin",
 	})
-	mustFailWith(t, err, clerkauth.ErrInvalidToken)
+	testutil.MustFailWith(t, err, clerkauth.ErrInvalidToken)
 }
 
 func TestOrganizationClaims(t *testing.T) {
@@ -183,7 +184,7 @@ func TestHostileTokensAreRefused(t *testing.T) {
 			if err == nil {
 				t.Fatalf("accepted as %+v", data)
 			}
-			mustFailWith(t, err, clerkauth.ErrInvalidToken)
+			testutil.MustFailWith(t, err, clerkauth.ErrInvalidToken)
 		})
 	}
 }
@@ -274,7 +275,7 @@ func TestForbiddenHeaderParameters(t *testing.T) {
 			if _, err := authenticate(a, key.SignWithHeader(h, claims)); err == nil {
 				t.Errorf("%s: %#v accepted", param, value)
 			} else {
-				mustFailWith(t, err, clerkauth.ErrInvalidToken)
+				testutil.MustFailWith(t, err, clerkauth.ErrInvalidToken)
 			}
 		}
 	}
@@ -284,7 +285,7 @@ func TestForbiddenHeaderParameters(t *testing.T) {
 	h := key.Header()
 	h["jwk"] = map[string]any{"kty": "RSA", "kid": key.ID, "n": "AQAB", "e": "AQAB"}
 	_, err := authenticate(a, key.SignWithHeader(h, srv.Claims(userID)))
-	mustFailWith(t, err, clerkauth.ErrInvalidToken)
+	testutil.MustFailWith(t, err, clerkauth.ErrInvalidToken)
 }
 
 // A session token's header as Clerk sends it, without typ, without cat
@@ -390,7 +391,7 @@ func TestErrorTextQuotesWhatTheTokenChose(t *testing.T) {
 			t.Fatalf("%s: token of %d bytes", name, len(token))
 		}
 		_, err := authenticate(a, token)
-		mustFailWith(t, err, clerkauth.ErrInvalidToken)
+		testutil.MustFailWith(t, err, clerkauth.ErrInvalidToken)
 		msg := err.Error()
 		if len(msg) > 200 || strings.ContainsAny(msg, "\n\r\x1b\x00\x7f\u0085\u2028") {
 			t.Errorf("%s: error text not quoted (%d bytes): %q", name, len(msg), msg)
@@ -399,7 +400,7 @@ func TestErrorTextQuotesWhatTheTokenChose(t *testing.T) {
 	// Without an exact Issuer, the SDK's own issuer check names the iss.
 	loose := newAuthenticator(t, srv, func(c *clerkauth.Config) { c.Issuer = "" })
 	_, err := authenticate(loose, with(func(c map[string]any) { c["iss"] = "https://x.example/" + hostile(150) }))
-	mustFailWith(t, err, clerkauth.ErrInvalidToken)
+	testutil.MustFailWith(t, err, clerkauth.ErrInvalidToken)
 	if msg := err.Error(); len(msg) > 200 || strings.ContainsAny(msg, "\n\x1b") {
 		t.Errorf("iss: error text not quoted: %q", msg)
 	}
@@ -483,7 +484,7 @@ func TestStaticKeyNeedsNoJWKS(t *testing.T) {
 	mustAccept(t, a, srv.Token(userID), userID)
 	other := clerktest.NewKey()
 	_, err := authenticate(a, other.SignWithHeader(srv.SigningKey().Header(), srv.Claims(userID)))
-	mustFailWith(t, err, clerkauth.ErrInvalidToken)
+	testutil.MustFailWith(t, err, clerkauth.ErrInvalidToken)
 	srv.WantCalls(t, clerktest.JWKS, 0)
 }
 
@@ -528,5 +529,5 @@ func TestCachedTokenExpiresWithItsExp(t *testing.T) {
 	mustAccept(t, a, token, userID)
 	clock.Advance(2 * time.Second)
 	_, err := authenticate(a, token)
-	mustFailWith(t, err, clerkauth.ErrInvalidToken)
+	testutil.MustFailWith(t, err, clerkauth.ErrInvalidToken)
 }

@@ -14,6 +14,7 @@ import (
 	"encore.app/auth/clerktest"
 	"encore.app/auth/clerkusers"
 	"encore.app/internal/pgtest"
+	"encore.app/internal/testutil"
 )
 
 // A user Clerk answered for is written to the database, and a fresh row
@@ -86,7 +87,7 @@ func TestDeletedRowIsRefusedWithoutClerk(t *testing.T) {
 	c := newUserCache(t, cfg)
 	for i := 0; i < 3; i++ {
 		_, err := c.PrimaryEmail(context.Background(), userID)
-		mustFailWith(t, err, clerkusers.ErrUserNotFound)
+		testutil.MustFailWith(t, err, clerkusers.ErrUserNotFound)
 	}
 	srv.WantCalls(t, clerktest.Users, 0)
 }

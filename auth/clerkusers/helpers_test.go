@@ -2,7 +2,6 @@ package clerkusers_test
 
 import (
 	"database/sql"
-	"errors"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -47,27 +46,6 @@ func openDB(t testing.TB) *sql.DB { return pgtest.Open(t, migrations) }
 
 // newStore is a Store on a fresh database with the auth schema.
 func newStore(t testing.TB) *clerkusers.Store { return clerkusers.NewStore(openDB(t)) }
-
-// concurrently runs fn in n goroutines and waits for them all.
-func concurrently(n int, fn func()) {
-	var wg sync.WaitGroup
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fn()
-		}()
-	}
-	wg.Wait()
-}
-
-// mustFailWith asserts err wraps want.
-func mustFailWith(t testing.TB, err, want error) {
-	t.Helper()
-	if !errors.Is(err, want) {
-		t.Fatalf("error = %v, want one wrapping %v", err, want)
-	}
-}
 
 // logRecorder is a Logger that keeps what it is given.
 type logRecorder struct {

@@ -11,6 +11,7 @@ import (
 	"encore.app/auth/clerktest"
 	"encore.app/auth/clerkusers"
 	"encore.app/auth/clerkwebhook"
+	"encore.app/internal/testutil"
 )
 
 // app is one instance of the auth service as initService wires it, on a
@@ -99,7 +100,7 @@ func TestWebhookToOneInstanceIsEnforcedByAll(t *testing.T) {
 		return err != nil
 	})
 	_, err := other.authenticate(token)
-	mustFailWith(t, err, clerkauth.ErrInvalidToken)
+	testutil.MustFailWith(t, err, clerkauth.ErrInvalidToken)
 	if _, err := other.authenticate(claimToken); err != nil {
 		t.Fatalf("another session of the user was refused: %v", err)
 	}

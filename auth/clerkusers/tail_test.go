@@ -8,6 +8,7 @@ import (
 	"encore.app/auth/clerktest"
 	"encore.app/auth/clerkusers"
 	"encore.app/internal/pgtest"
+	"encore.app/internal/testutil"
 )
 
 // instance is one app instance's memory over a shared database.
@@ -78,7 +79,7 @@ func TestTailAppliesTheChangeLog(t *testing.T) {
 		t.Fatal("deletion not in memory")
 	}
 	_, err := in.users.PrimaryEmail(context.Background(), userID)
-	mustFailWith(t, err, clerkusers.ErrUserNotFound)
+	testutil.MustFailWith(t, err, clerkusers.ErrUserNotFound)
 	srv.WantCalls(t, clerktest.Users, 1)
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"encore.app/auth/clerktest"
 	"encore.app/auth/clerkusers"
+	"encore.app/internal/testutil"
 )
 
 func TestPrimaryEmailIsThePrimaryAddress(t *testing.T) {
@@ -52,7 +53,7 @@ func TestConcurrentLookupsForOneUserMakeOneCall(t *testing.T) {
 	srv := startWithUser(t)
 	srv.SetLatency(50 * time.Millisecond)
 	c := newUserCache(t, testConfig(srv))
-	concurrently(50, func() {
+	testutil.Concurrently(50, func() {
 		if email, err := c.PrimaryEmail(context.Background(), userID); err != nil || email != "ada@example.com" {
 			t.Errorf("got %q, %v", email, err)
 		}
@@ -82,8 +83,8 @@ func TestCancelledCallerDoesNotFailOthers(t *testing.T) {
 	}()
 	cancel()
 	err := <-first
-	mustFailWith(t, err, clerkusers.ErrCanceled)
-	mustFailWith(t, err, context.Canceled)
+	testutil.MustFailWith(t, err, clerkusers.ErrCanceled)
+	testutil.MustFailWith(t, err, context.Canceled)
 	if errors.Is(err, clerkusers.ErrClerkUnavailable) {
 		t.Fatalf("a cancelled caller is reported as a Clerk outage: %v", err)
 	}
@@ -118,13 +119,13 @@ func TestClerkFailuresAreUnavailable(t *testing.T) {
 			tt.setup(srv)
 			start := time.Now()
 			_, err := c.PrimaryEmail(context.Background(), userID)
-			mustFailWith(t, err, clerkusers.ErrClerkUnavailable)
+			testutil.MustFailWith(t, err, clerkusers.ErrClerkUnavailable)
 			var apiErr *clerk.APIErrorResponse
 			if got := errors.As(err, &apiErr); got != (tt.status != 0) || (got && apiErr.HTTPStatusCode != tt.status) {
 				t.Fatalf("error %v does not wrap Clerk's HTTP %d answer", err, tt.status)
 			}
 			if tt.status == 0 {
-				mustFailWith(t, err, context.DeadlineExceeded)
+				testutil.MustFailWith(t, err, context.DeadlineExceeded)
 			}
 			if elapsed := time.Since(start); elapsed > 900*time.Millisecond {
 				t.Fatalf("took %v despite a 100ms Clerk deadline", elapsed)
@@ -150,7 +151,7 @@ func TestStaleEntryServedWhileClerkIsDown(t *testing.T) {
 	}
 	clock.Advance(2 * time.Second) // just past it
 	_, err := c.PrimaryEmail(context.Background(), userID)
-	mustFailWith(t, err, clerkusers.ErrClerkUnavailable)
+	testutil.MustFailWith(t, err, clerkusers.ErrClerkUnavailable)
 	srv.WantCalls(t, clerktest.Users, 3)
 }
 
@@ -168,14 +169,14 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 
 	srv.Fail(clerktest.Users, clerktest.Failure{Status: 429, RetryAfter: "10", Times: 1})
 	_, err := c.PrimaryEmail(context.Background(), userID)
-	mustFailWith(t, err, clerkusers.ErrClerkUnavailable)
+	testutil.MustFailWith(t, err, clerkusers.ErrClerkUnavailable)
 	calls := srv.Calls(clerktest.Users)
 
 	// Until Retry-After passes nothing reaches Clerk: 503 for the unknown
 	// user, the stale entry for the cached one.
 	clock.Advance(9 * time.Second)
 	_, err = c.PrimaryEmail(context.Background(), userID)
-	mustFailWith(t, err, clerkusers.ErrClerkUnavailable)
+	testutil.MustFailWith(t, err, clerkusers.ErrClerkUnavailable)
 	if email, err := c.PrimaryEmail(context.Background(), "user_cached"); err != nil || email != "cached@example.com" {
 		t.Fatalf("cached user during Retry-After: %q, %v", email, err)
 	}
@@ -198,11 +199,11 @@ func TestHugeRetryAfterIsCapped(t *testing.T) {
 	c := newUserCache(t, cfg)
 	srv.Fail(clerktest.Users, clerktest.Failure{Status: 429, RetryAfter: "9999999999", Times: 1})
 	_, err := c.PrimaryEmail(context.Background(), userID)
-	mustFailWith(t, err, clerkusers.ErrClerkUnavailable)
+	testutil.MustFailWith(t, err, clerkusers.ErrClerkUnavailable)
 
 	clock.Advance(59 * time.Second)
 	_, err = c.PrimaryEmail(context.Background(), userID)
-	mustFailWith(t, err, clerkusers.ErrClerkUnavailable)
+	testutil.MustFailWith(t, err, clerkusers.ErrClerkUnavailable)
 	srv.WantCalls(t, clerktest.Users, 1)
 	clock.Advance(2 * time.Second)
 	if _, err := c.PrimaryEmail(context.Background(), userID); err != nil {
@@ -250,18 +251,18 @@ func TestDeletedUserIsRemembered(t *testing.T) {
 	clock.Advance(2 * time.Minute)
 	for i := 0; i < 20; i++ {
 		_, err := c.PrimaryEmail(context.Background(), userID)
-		mustFailWith(t, err, clerkusers.ErrUserNotFound)
+		testutil.MustFailWith(t, err, clerkusers.ErrUserNotFound)
 	}
 	srv.WantCalls(t, clerktest.Users, 2)
 	clock.Advance(time.Minute + time.Second)
 	_, err := c.PrimaryEmail(context.Background(), userID)
-	mustFailWith(t, err, clerkusers.ErrUserNotFound)
+	testutil.MustFailWith(t, err, clerkusers.ErrUserNotFound)
 	srv.WantCalls(t, clerktest.Users, 3)
 	// While Clerk is down, its last answer stands, as for a live user.
 	srv.Fail(clerktest.Users, clerktest.Failure{Status: 503})
 	clock.Advance(time.Minute + time.Second)
 	_, err = c.PrimaryEmail(context.Background(), userID)
-	mustFailWith(t, err, clerkusers.ErrUserNotFound)
+	testutil.MustFailWith(t, err, clerkusers.ErrUserNotFound)
 }
 
 // A change the tail applies while a lookup is in flight is not undone by
