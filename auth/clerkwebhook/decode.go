@@ -87,11 +87,11 @@ func decode(body []byte, now func() time.Time) (event, error) {
 		if !validID(u.ID) {
 			return event{}, decodeError("user event has no valid user id")
 		}
-		if u.UpdatedAt <= 0 {
-			return event{}, decodeError("user event has no updated_at")
+		updatedAt, ok := clerkTime(u.UpdatedAt)
+		if !ok {
+			return event{}, decodeError("user event has no valid updated_at")
 		}
 		email := primaryEmail(u)
-		updatedAt := time.UnixMilli(u.UpdatedAt).UTC()
 		ev.Change = &clerkusers.Change{Kind: clerkusers.UserChanged, UserID: u.ID, Email: email, UpdatedAt: updatedAt}
 		ev.Publish = &UserEvent{Type: env.Type, UserID: u.ID, Email: email, UpdatedAt: updatedAt}
 	case UserDeleted:
@@ -99,9 +99,9 @@ func decode(body []byte, now func() time.Time) (event, error) {
 		if err := json.Unmarshal(env.Data, &u); err != nil || !validID(u.ID) {
 			return event{}, decodeError("user.deleted has no valid user id")
 		}
-		at := now().UTC()
-		if env.Timestamp > 0 {
-			at = time.UnixMilli(env.Timestamp).UTC()
+		at, ok := clerkTime(env.Timestamp)
+		if !ok {
+			at = now().UTC()
 		}
 		ev.Change = &clerkusers.Change{Kind: clerkusers.UserDeleted, UserID: u.ID}
 		ev.Publish = &UserEvent{Type: env.Type, UserID: u.ID, UpdatedAt: at}
@@ -113,6 +113,19 @@ func decode(body []byte, now func() time.Time) (event, error) {
 		ev.Change = &clerkusers.Change{Kind: clerkusers.SessionRevoked, SessionID: s.ID, UserID: s.UserID}
 	}
 	return ev, nil
+}
+
+// latestTime bounds Clerk's timestamps: past it, the database refuses the
+// time and JSON cannot encode it, so a delivery would fail on every retry.
+var latestTime = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC).UnixMilli()
+
+// clerkTime is a Clerk timestamp (milliseconds since the epoch); ok is
+// false when it is absent or out of range.
+func clerkTime(ms int64) (t time.Time, ok bool) {
+	if ms <= 0 || ms > latestTime {
+		return time.Time{}, false
+	}
+	return time.UnixMilli(ms).UTC(), true
 }
 
 // isObject reports whether a json.RawMessage (which starts at the value, its

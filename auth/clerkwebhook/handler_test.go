@@ -106,8 +106,18 @@ func TestUserDeletedWithoutTimestampUsesNow(t *testing.T) {
 	})
 	body := []byte(`{"data":{"id":"user_gone","object":"user","deleted":true},"object":"event","type":"user.deleted"}`)
 	send(t, h, clerktest.Webhook{}, body).expect(t, 200, "applied")
-	if got := pub.published(); len(got) != 1 || got[0].Type != clerkwebhook.UserDeleted || got[0].UserID != "user_gone" || !got[0].UpdatedAt.Equal(now) {
+	// A timestamp no time can hold is treated as absent, not kept to fail
+	// the publish on every retry.
+	body = []byte(`{"data":{"id":"user_gone_too","object":"user","deleted":true},"object":"event","type":"user.deleted","timestamp":9223372036854775807}`)
+	send(t, h, clerktest.Webhook{}, body).expect(t, 200, "applied")
+	got := pub.published()
+	if len(got) != 2 {
 		t.Fatalf("published %+v", got)
+	}
+	for i, id := range []string{"user_gone", "user_gone_too"} {
+		if got[i].Type != clerkwebhook.UserDeleted || got[i].UserID != id || !got[i].UpdatedAt.Equal(now) {
+			t.Fatalf("published %+v", got)
+		}
 	}
 }
 
