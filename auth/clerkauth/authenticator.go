@@ -71,7 +71,6 @@ type Authenticator struct {
 	tokens      *tokenCache
 	users       Users
 	revocations Revocations
-	parties     map[string]bool
 	now         func() time.Time
 }
 
@@ -99,7 +98,6 @@ func New(cfg Config) (*Authenticator, error) {
 		tokens:      newTokenCache(c.TokenCacheSize, c.Leeway),
 		users:       c.Users,
 		revocations: c.Revocations,
-		parties:     v.authorizedParties,
 		now:         c.Now,
 	}, nil
 }
@@ -160,7 +158,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, r Request) (*AuthData,
 // The __session cookie is an ambient credential: any site can make the
 // browser send it, which a header token cannot be.
 func (a *Authenticator) checkCookieRequest(r Request) (int64, error) {
-	if r.Origin != "" && !a.parties[r.Origin] {
+	if r.Origin != "" && !a.verifier.authorizedParties[r.Origin] {
 		return 0, invalid("cookie token sent from origin %s, not an authorized party", quote(r.Origin))
 	}
 	if r.SecFetchSite == "cross-site" {

@@ -96,39 +96,15 @@ func (c Config) withDefaults() (*Config, error) {
 			return nil, fmt.Errorf("clerkauth: Issuer %q is not an https URL", c.Issuer)
 		}
 	}
-	durations := []struct {
-		name  string
-		value *time.Duration
-		def   time.Duration
-	}{
-		{"Leeway", &c.Leeway, 5 * time.Second},
-		{"ClerkTimeout", &c.ClerkTimeout, 5 * time.Second},
-		{"KeyRefreshInterval", &c.KeyRefreshInterval, time.Second},
-		{"KeySetMaxAge", &c.KeySetMaxAge, time.Hour},
-	}
-	for _, d := range durations {
-		if *d.value < 0 {
-			return nil, fmt.Errorf("clerkauth: %s is negative", d.name)
-		}
-		if *d.value == 0 {
-			*d.value = d.def
-		}
-	}
-	sizes := []struct {
-		name  string
-		value *int
-		def   int
-	}{
-		{"TokenCacheSize", &c.TokenCacheSize, 10_000},
-		{"MaxKeyWaiters", &c.MaxKeyWaiters, 100},
-	}
-	for _, s := range sizes {
-		if *s.value < 0 {
-			return nil, fmt.Errorf("clerkauth: %s is negative", s.name)
-		}
-		if *s.value == 0 {
-			*s.value = s.def
-		}
+	if err := errors.Join(
+		clerkapi.SetDefault("Leeway", &c.Leeway, 5*time.Second),
+		clerkapi.SetDefault("ClerkTimeout", &c.ClerkTimeout, 5*time.Second),
+		clerkapi.SetDefault("KeyRefreshInterval", &c.KeyRefreshInterval, time.Second),
+		clerkapi.SetDefault("KeySetMaxAge", &c.KeySetMaxAge, time.Hour),
+		clerkapi.SetDefault("TokenCacheSize", &c.TokenCacheSize, 10_000),
+		clerkapi.SetDefault("MaxKeyWaiters", &c.MaxKeyWaiters, 100),
+	); err != nil {
+		return nil, fmt.Errorf("clerkauth: %w", err)
 	}
 	if c.HTTPClient == nil {
 		c.HTTPClient = &http.Client{}

@@ -63,30 +63,16 @@ func (c Config) withDefaults() (*Config, error) {
 	if err := clerkapi.CheckAPIURL(c.APIURL); err != nil {
 		return nil, fmt.Errorf("clerkusers: %w", err)
 	}
-	durations := []struct {
-		name  string
-		value *time.Duration
-		def   time.Duration
-	}{
-		{"CacheTTL", &c.CacheTTL, 5 * time.Minute},
-		{"SyncMaxAge", &c.SyncMaxAge, 0},
-		{"MaxStale", &c.MaxStale, time.Hour},
-		{"ClerkTimeout", &c.ClerkTimeout, 5 * time.Second},
-		{"SyncInterval", &c.SyncInterval, time.Second},
-	}
-	for _, d := range durations {
-		if *d.value < 0 {
-			return nil, fmt.Errorf("clerkusers: %s is negative", d.name)
-		}
-		if *d.value == 0 {
-			*d.value = d.def
-		}
-	}
-	if c.CacheSize < 0 {
-		return nil, errors.New("clerkusers: CacheSize is negative")
-	}
-	if c.CacheSize == 0 {
-		c.CacheSize = 10_000
+	// SyncMaxAge stays zero here, to default to CacheTTL below.
+	if err := errors.Join(
+		clerkapi.SetDefault("CacheTTL", &c.CacheTTL, 5*time.Minute),
+		clerkapi.SetDefault("SyncMaxAge", &c.SyncMaxAge, 0),
+		clerkapi.SetDefault("MaxStale", &c.MaxStale, time.Hour),
+		clerkapi.SetDefault("ClerkTimeout", &c.ClerkTimeout, 5*time.Second),
+		clerkapi.SetDefault("SyncInterval", &c.SyncInterval, time.Second),
+		clerkapi.SetDefault("CacheSize", &c.CacheSize, 10_000),
+	); err != nil {
+		return nil, fmt.Errorf("clerkusers: %w", err)
 	}
 	if c.SyncMaxAge == 0 {
 		c.SyncMaxAge = c.CacheTTL

@@ -122,3 +122,16 @@ func retryAfter(value string, now time.Time) time.Duration {
 	}
 	return min(max(pause, defaultRetryAfter), maxRetryAfter)
 }
+
+// SetDefault gives a numeric setting its default when zero and refuses a
+// negative one: the rule of every duration and size in the auth packages'
+// configurations.
+func SetDefault[T int | time.Duration](name string, value *T, def T) error {
+	if *value < 0 {
+		return fmt.Errorf("%s is negative", name)
+	}
+	if *value == 0 {
+		*value = def
+	}
+	return nil
+}

@@ -83,3 +83,16 @@ func TestAwaitTellsCancellationApart(t *testing.T) {
 		t.Fatalf("Await after cancel = %v", err)
 	}
 }
+
+func TestSetDefault(t *testing.T) {
+	zero, set, negative := time.Duration(0), 3*time.Second, -1
+	if err := SetDefault("Zero", &zero, time.Minute); err != nil || zero != time.Minute {
+		t.Fatalf("zero: %v, %v", zero, err)
+	}
+	if err := SetDefault("Set", &set, time.Minute); err != nil || set != 3*time.Second {
+		t.Fatalf("set: %v, %v", set, err)
+	}
+	if err := SetDefault("Size", &negative, 10); err == nil || err.Error() != "Size is negative" {
+		t.Fatalf("negative: %v", err)
+	}
+}
