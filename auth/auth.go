@@ -36,7 +36,7 @@ func (s *Service) AuthHandler(ctx context.Context, p *Params) (encoreauth.UID, *
 		}
 		return "", nil, authsvc.APIError(err)
 	}
-	return encoreauth.UID(data.UserID), data, nil
+	return encoreauth.UID(data.Subject), data, nil
 }
 
 // Params are the credentials Encore extracts for the auth handler. The

@@ -18,24 +18,6 @@ import (
 	"unsafe"
 )
 
-// AuthData is what the auth handler hands to every authenticated endpoint
-// (Encore's auth.Data()).
-type AuthData struct {
-	UserID    string `json:"userId"`
-	Email     string `json:"email" encore:"sensitive"`
-	SessionID string `json:"sessionId"`
-	// The active organization, when the session has one.
-	OrgID          string   `json:"orgId,omitempty"`
-	OrgSlug        string   `json:"orgSlug,omitempty"`
-	OrgRole        string   `json:"orgRole,omitempty"`
-	OrgPermissions []string `json:"orgPermissions,omitempty"`
-	// Features and Plans are the token's fea and pla claims, each entry
-	// scoped as Clerk writes it: "o:reports" for the organization,
-	// "u:export" for the user.
-	Features []string `json:"features,omitempty"`
-	Plans    []string `json:"plans,omitempty"`
-}
-
 // Users looks up what a session token does not say about its user.
 type Users interface {
 	// PrimaryEmail is the user's primary email address, "" when there is
@@ -141,6 +123,8 @@ func (a *Authenticator) Authenticate(ctx context.Context, r Request) (*AuthData,
 		}
 	}
 	return &AuthData{
+		TokenType:      TokenTypeSession,
+		Subject:        s.UserID,
 		UserID:         s.UserID,
 		Email:          email,
 		SessionID:      s.SessionID,

@@ -22,7 +22,7 @@ func TestValidTokenIsAccepted(t *testing.T) {
 	a := newAuthenticator(t, srv, nil)
 
 	data := mustAccept(t, a, srv.Token(userID), userID)
-	want := &clerkauth.AuthData{UserID: userID, Email: "ada@example.com", SessionID: "sess_" + userID}
+	want := &clerkauth.AuthData{TokenType: clerkauth.TokenTypeSession, Subject: userID, UserID: userID, Email: "ada@example.com", SessionID: "sess_" + userID}
 	if !reflect.DeepEqual(data, want) {
 		t.Fatalf("AuthData = %+v, want %+v", data, want)
 	}
