@@ -141,15 +141,8 @@ type sdkError struct{ err error }
 func (e sdkError) Error() string { return quote(e.err.Error()) }
 func (e sdkError) Unwrap() error { return e.err }
 
-// maxTokenLifetime bounds exp - iat. Clerk's session tokens live 60
-// seconds; a longer-lived token signed by the same key is something else
-// (a JWT template from before token categories), and revocations are
-// remembered only for 10 minutes (clerkusers.RevocationRetention), which
-// must outlast every token accepted.
-const maxTokenLifetime = 10 * time.Minute
-
 // checkClaims makes the checks the SDK leaves out: exp and iat present (the
-// SDK checks them only when present) and at most maxTokenLifetime apart,
+// SDK checks them only when present) and at most MaxTokenLifetime apart,
 // sub and sid present, iss over https.
 func checkClaims(c *clerk.SessionClaims) (*session, error) {
 	switch {
@@ -157,7 +150,7 @@ func checkClaims(c *clerk.SessionClaims) (*session, error) {
 		return nil, invalid("token has no exp")
 	case c.IssuedAt == nil:
 		return nil, invalid("token has no iat")
-	case *c.Expiry-*c.IssuedAt > int64(maxTokenLifetime/time.Second):
+	case *c.Expiry-*c.IssuedAt > int64(MaxTokenLifetime/time.Second):
 		return nil, invalid("token lives %ds, longer than a session token may", *c.Expiry-*c.IssuedAt)
 	case c.Subject == "":
 		return nil, invalid("token has no sub")
