@@ -6,10 +6,8 @@ package auth
 
 import (
 	"context"
-	"net/http"
 
 	encoreauth "encore.dev/beta/auth"
-	"encore.dev/rlog"
 
 	"encore.app/auth/clerkauth"
 	"encore.app/auth/internal/authsvc"
@@ -23,17 +21,14 @@ import (
 func (s *Service) AuthHandler(ctx context.Context, p *Params) (encoreauth.UID, *clerkauth.AuthData, error) {
 	data, err := s.authenticator.Authenticate(ctx, clerkauth.Request{
 		Authorization: p.Authorization,
-		SessionCookie: cookieValue(p.Session),
-		ClientUAT:     cookieValue(p.ClientUAT),
+		Cookie:        p.Cookie,
 		Origin:        p.Origin,
 		SecFetchSite:  p.SecFetchSite,
 	})
 	if err != nil {
-		if authsvc.IsOutage(err) {
-			rlog.Error("cannot authenticate: Clerk unavailable", "reason", err.Error())
-		} else {
-			rlog.Info("request not authenticated", "reason", err.Error())
-		}
+		// A few lines a minute per reason, then a count: requests that
+		// fail can come as fast as anyone sends them.
+		authsvc.LogFailure(err)
 		return "", nil, authsvc.APIError(err)
 	}
 	return encoreauth.UID(data.Subject), data, nil
@@ -44,19 +39,12 @@ func (s *Service) AuthHandler(ctx context.Context, p *Params) (encoreauth.UID, *
 type Params struct {
 	// Authorization is the raw header: "Bearer <session token>".
 	Authorization string `header:"Authorization" encore:"sensitive"`
-	// Session is the cookie Clerk's browser SDK sets for same-origin requests.
-	Session *http.Cookie `cookie:"__session" encore:"sensitive"`
-	// ClientUAT is Clerk's __client_uat cookie: when the client last signed
-	// in or out, "0" once signed out.
-	ClientUAT *http.Cookie `cookie:"__client_uat"`
+	// Cookie is the raw header, holding the __session and __client_uat
+	// cookies Clerk's browser SDK sets for same-origin requests. The whole
+	// header, because Encore names cookie params statically and clerk-js
+	// also sets them under names derived from the publishable key.
+	Cookie string `header:"Cookie" encore:"sensitive"`
 	// Origin and SecFetchSite tell a cookie sent by another site apart.
 	Origin       string `header:"Origin"`
 	SecFetchSite string `header:"Sec-Fetch-Site"`
-}
-
-func cookieValue(c *http.Cookie) string {
-	if c == nil {
-		return ""
-	}
-	return c.Value
 }

@@ -12,6 +12,10 @@ type Config struct {
 	AuthorizedParties []string
 	// Issuer, if not empty, is the exact iss required: your Frontend API URL.
 	Issuer string
+	// PublishableKey, if not empty, is the instance's publishable key
+	// (pk_test_... or pk_live_...): cookies are then read under the names
+	// clerk-js derives from it, as Clerk's backend reads them.
+	PublishableKey string
 	// JWTKey, if not empty, is the PEM public key from the Clerk dashboard;
 	// tokens are then verified without fetching the JWKS.
 	JWTKey string

@@ -3,17 +3,17 @@ package auth
 import (
 	"encore.dev/pubsub"
 
-	"encore.app/auth/clerkwebhook"
+	"encore.app/internal/clerkevents"
 )
 
 // UserEvents carries every user.created, user.updated and user.deleted the
 // webhook endpoint applies, so any service can react with a typed
 // subscription. Delivery is at least once: subscribers must be idempotent.
-var UserEvents = pubsub.NewTopic[*clerkwebhook.UserEvent]("clerk-user-events", pubsub.TopicConfig{
+var UserEvents = pubsub.NewTopic[*clerkevents.UserEvent]("clerk-user-events", pubsub.TopicConfig{
 	DeliveryGuarantee: pubsub.AtLeastOnce,
 })
 
 // userEventsPublisher is how the webhook handler publishes: Encore's static
 // analysis lets a *Topic only be published to or subscribed to where it is
 // named, while a TopicRef may be handed to a plain package.
-var userEventsPublisher = pubsub.TopicRef[pubsub.Publisher[*clerkwebhook.UserEvent]](UserEvents)
+var userEventsPublisher = pubsub.TopicRef[pubsub.Publisher[*clerkevents.UserEvent]](UserEvents)

@@ -59,7 +59,9 @@ func initService() (*Service, error) {
 		MaxStale:     seconds(cfg.MaxStaleSeconds),
 		ClerkTimeout: time.Duration(cfg.ClerkTimeoutMillis) * time.Millisecond,
 		SyncInterval: time.Duration(cfg.SyncIntervalMillis) * time.Millisecond,
-		Log:          log,
+		// The verifier's leeway: revocations outlive the tokens it accepts.
+		Leeway: seconds(cfg.LeewaySeconds),
+		Log:    log,
 	}
 	if secrets.ClerkWebhookSecret != "" {
 		// Webhooks keep the rows current; the bound covers lost deliveries.
@@ -79,9 +81,10 @@ func initService() (*Service, error) {
 		APIURL:            cfg.ClerkAPIURL,
 		AuthorizedParties: cfg.AuthorizedParties,
 		Issuer:            cfg.Issuer,
+		PublishableKey:    cfg.PublishableKey,
 		JWTKey:            cfg.JWTKey,
 		EmailClaim:        cfg.EmailClaim,
-		Leeway:            seconds(cfg.LeewaySeconds),
+		Leeway:            usersCfg.Leeway,
 		TokenCacheSize:    cfg.TokenCacheSize,
 		ClerkTimeout:      usersCfg.ClerkTimeout,
 		KeySetMaxAge:      seconds(cfg.KeySetMaxAgeSeconds),
@@ -94,12 +97,9 @@ func initService() (*Service, error) {
 		return nil, fmt.Errorf("auth service: %w", err)
 	}
 	// Load the revocations that can still matter before the first request;
-	// if the database is down, Run keeps trying and requests go on.
-	startCtx, cancelStart := context.WithTimeout(context.Background(), 2*time.Second)
-	if err := tail.Sync(startCtx); err != nil {
-		log.Warn("auth service: starting without the database's revocations; retrying every sync interval", "error", err.Error())
-	}
-	cancelStart()
+	// if the database is down, requests go on and Run keeps trying (and
+	// logging, see TrySync).
+	tail.TrySync(context.Background())
 	ctx, stop := context.WithCancel(context.Background())
 	go tail.Run(ctx)
 	return &Service{

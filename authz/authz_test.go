@@ -2,11 +2,7 @@ package authz
 
 import (
 	"context"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"net/http"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -16,19 +12,44 @@ import (
 	"encore.app/auth/clerkauth"
 )
 
-// Callers the tests decide about.
+const (
+	session = clerkauth.TokenTypeSession
+	apiKey  = clerkauth.TokenTypeAPIKey
+	m2m     = clerkauth.TokenTypeM2M
+	oauth   = clerkauth.TokenTypeOAuth
+)
+
+// Callers the tests decide about, one of each kind of token.
 var (
-	noOrg = &clerkauth.AuthData{UserID: "user_1"}
-	// member's role grants reports:read but not settings:manage.
+	noOrg = &clerkauth.AuthData{TokenType: session, Subject: "user_1", UserID: "user_1", SessionID: "sess_1"}
+	// member's role grants reports:read but not settings:manage; they
+	// verified both factors 5 minutes ago.
 	member = &clerkauth.AuthData{
-		UserID: "user_1", OrgID: "org_1", OrgRole: "org:member",
-		OrgPermissions: []string{"org:reports:read"},
-		Features:       []string{"o:reports", "u:export"},
-		Plans:          []string{"u:pro"},
+		TokenType: session, Subject: "user_1", UserID: "user_1", SessionID: "sess_1",
+		OrgID: "org_1", OrgRole: "org:member",
+		OrgPermissions:        []string{"org:reports:read"},
+		Features:              []string{"o:reports", "u:export"},
+		Plans:                 []string{"u:pro"},
+		FactorVerificationAge: []int{5, 5},
 	}
+	// admin's token has no fva: reverification refuses it.
 	admin = &clerkauth.AuthData{
-		UserID: "user_1", OrgID: "org_1", OrgRole: "org:admin",
+		TokenType: session, Subject: "user_2", UserID: "user_2", SessionID: "sess_2",
+		OrgID: "org_1", OrgRole: "org:admin",
 		OrgPermissions: []string{"org:reports:read", "org:settings:manage"},
+	}
+	userKey = &clerkauth.AuthData{
+		TokenType: apiKey, Subject: "user_1", UserID: "user_1",
+		Scopes: []string{"reports:read"}, TokenID: "ak_1", Name: "ci",
+	}
+	orgKey = &clerkauth.AuthData{
+		TokenType: apiKey, Subject: "org_1", OrgID: "org_1",
+		Scopes: []string{"reports:read"}, TokenID: "ak_2", Name: "export",
+	}
+	machine = &clerkauth.AuthData{TokenType: m2m, Subject: "mch_1", MachineID: "mch_1", TokenID: "mt_1"}
+	app     = &clerkauth.AuthData{
+		TokenType: oauth, Subject: "user_1", UserID: "user_1",
+		Scopes: []string{"reports:read"}, ClientID: "client_1", TokenID: "oat_1",
 	}
 )
 
@@ -44,6 +65,8 @@ var (
 	signInFirst = outcome{errs.Unauthenticated, "session token"}
 	selectOrg   = outcome{errs.PermissionDenied, "an active organization is required: select one in your app"}
 	needAdmin   = outcome{errs.PermissionDenied, "the org:admin role in the active organization is required"}
+	mismatch    = outcome{errs.Unauthenticated, "token-type-mismatch"}
+	reverify    = outcome{errs.PermissionDenied, "reverification is required ("}
 )
 
 func check(t *testing.T, err *errs.Error, want outcome) {
@@ -77,17 +100,33 @@ func TestDecide(t *testing.T) {
 		{"org_admin, no organization", noOrg, []string{TagOrgAdmin}, selectOrg},
 		{"org_admin, member", member, []string{TagOrgAdmin}, needAdmin},
 		{"org_admin, admin", admin, []string{TagOrgAdmin}, allowed},
-		{"org_admin, admin role without org: prefix", &clerkauth.AuthData{UserID: "user_1", OrgID: "org_1", OrgRole: "admin"}, []string{TagOrgAdmin}, allowed},
+		{"org_admin, admin role without org: prefix", &clerkauth.AuthData{TokenType: session, UserID: "user_1", OrgID: "org_1", OrgRole: "admin"}, []string{TagOrgAdmin}, allowed},
 		{"both tags, member", member, []string{TagOrgMember, TagOrgAdmin}, needAdmin},
 		{"both tags, admin", admin, []string{TagOrgAdmin, TagOrgMember}, allowed},
 		{"both tags, no organization", noOrg, []string{TagOrgMember, TagOrgAdmin}, selectOrg},
-		{"unknown tags, no auth data", nil, []string{"cache", "org-admin", "ORG_ADMIN"}, allowed},
+		{"unknown tags, no auth data", nil, []string{"cache", "org-admin", "ORG_ADMIN", "reverify-strict", "accepts_any"}, allowed},
 		{"unknown tags beside org_member", noOrg, []string{"cache", TagOrgMember}, selectOrg},
 		{"no tags, no auth data", nil, nil, allowed},
+		{"no tags, session", noOrg, nil, allowed},
+
+		// The order: token type, organization, reverification.
+		{"org_admin, M2M token: its type first", machine, []string{TagOrgAdmin}, mismatch},
+		{"org_admin and reverify_strict, member: the role first", member, []string{TagReverifyStrict, TagOrgAdmin}, needAdmin},
+		{"org_admin and reverify_strict, admin without fva", admin, []string{TagOrgAdmin, TagReverifyStrict}, reverify},
+		{"org_admin and reverify_strict, admin just verified", withFVA(admin, 0, -1), []string{TagOrgAdmin, TagReverifyStrict}, allowed},
+		{"reverify_strict, no auth data", nil, []string{TagReverifyStrict}, signInFirst},
+		{"reverify_lax, API key allowed on the endpoint", userKey, []string{TagAcceptsAPIKey, TagReverifyLax}, outcome{errs.PermissionDenied, "a token of type api_key cannot reverify"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { check(t, Decide(tt.data, tt.tags), tt.want) })
 	}
+}
+
+// withFVA is data with another fva claim.
+func withFVA(data *clerkauth.AuthData, first, second int) *clerkauth.AuthData {
+	c := *data
+	c.FactorVerificationAge = []int{first, second}
+	return &c
 }
 
 func TestHTTPStatuses(t *testing.T) {
@@ -98,8 +137,12 @@ func TestHTTPStatuses(t *testing.T) {
 		{Decide(nil, []string{TagOrgMember}), http.StatusUnauthorized},
 		{Decide(noOrg, []string{TagOrgMember}), http.StatusForbidden},
 		{Decide(member, []string{TagOrgAdmin}), http.StatusForbidden},
+		{Decide(userKey, nil), http.StatusUnauthorized},
+		{Decide(admin, []string{TagReverifyStrict}), http.StatusForbidden},
 		{Permission(member, "org:settings:manage"), http.StatusForbidden},
 		{Feature(noOrg, "export"), http.StatusForbidden},
+		{Scope(userKey, "reports:write"), http.StatusForbidden},
+		{Reverification(member, "sometimes"), http.StatusInternalServerError},
 	} {
 		if got := tt.err.Code.HTTPStatus(); got != tt.want {
 			t.Errorf("%s %q: HTTP %d, want %d", tt.err.Code, tt.err.Message, got, tt.want)
@@ -107,6 +150,7 @@ func TestHTTPStatuses(t *testing.T) {
 	}
 }
 
+// TestChecks covers session tokens; machine_test.go every other caller.
 func TestChecks(t *testing.T) {
 	tests := []struct {
 		name string
@@ -130,7 +174,7 @@ func TestChecks(t *testing.T) {
 		{"permission, not granted", Permission(member, "org:settings:manage"), outcome{errs.PermissionDenied, "the org:settings:manage permission in the active organization is required"}},
 
 		{"feature, no auth data", Feature(nil, "export"), signInFirst},
-		{"feature, user feature without organization", Feature(&clerkauth.AuthData{UserID: "user_1", Features: []string{"u:export"}}, "export"), allowed},
+		{"feature, user feature without organization", Feature(&clerkauth.AuthData{TokenType: session, UserID: "user_1", Features: []string{"u:export"}}, "export"), allowed},
 		{"feature, org feature", Feature(member, "org:reports"), allowed},
 		{"feature, wrong scope", Feature(member, "user:reports"), outcome{errs.PermissionDenied, "the user:reports feature is required"}},
 		{"feature, missing", Feature(noOrg, "export"), outcome{errs.PermissionDenied, "the export feature is required"}},
@@ -138,6 +182,15 @@ func TestChecks(t *testing.T) {
 		{"plan, no auth data", Plan(nil, "pro"), signInFirst},
 		{"plan, subscribed", Plan(member, "pro"), allowed},
 		{"plan, not subscribed", Plan(member, "org:team"), outcome{errs.PermissionDenied, "the org:team plan is required"}},
+
+		{"scope, no auth data", Scope(nil, "reports:read"), signInFirst},
+		{"scope, session token without scopes", Scope(noOrg, "reports:write"), allowed},
+
+		{"reverification, no auth data", Reverification(nil, Lax), signInFirst},
+		{"reverification, fresh", Reverification(member, Strict), allowed},
+		{"reverification, no fva", Reverification(admin, Lax), outcome{errs.PermissionDenied, "reverification is required (lax: second_factor within 1440 minutes)"}},
+		{"reverification, unknown level", Reverification(member, "Strict"), outcome{errs.Internal, `unknown reverification level "Strict"`}},
+		{"reverification, unknown level, no auth data", Reverification(nil, ""), outcome{errs.Internal, `unknown reverification level ""`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { check(t, tt.err, tt.want) })
@@ -152,30 +205,46 @@ func withAuthData(t *testing.T, data *clerkauth.AuthData) {
 	t.Cleanup(func() { authData = saved })
 }
 
+// withEndpointTags stands in for the called endpoint's tags for one test.
+func withEndpointTags(t *testing.T, tags ...string) {
+	t.Helper()
+	saved := endpointTags
+	endpointTags = func() []string { return tags }
+	t.Cleanup(func() { endpointTags = saved })
+}
+
 func TestMiddleware(t *testing.T) {
-	type mw = func(middleware.Request, middleware.Next) middleware.Response
 	tests := []struct {
 		name string
-		mw   mw
 		data *clerkauth.AuthData
+		tags []string
 		want outcome
 	}{
-		{"OrgMember, no auth data", OrgMember, nil, signInFirst},
-		{"OrgMember, no organization", OrgMember, noOrg, selectOrg},
-		{"OrgMember, member", OrgMember, member, allowed},
-		{"OrgAdmin, no organization", OrgAdmin, noOrg, selectOrg},
-		{"OrgAdmin, member", OrgAdmin, member, needAdmin},
-		{"OrgAdmin, admin", OrgAdmin, admin, allowed},
+		{"no tags, no auth data", nil, nil, allowed},
+		{"no tags, session token", noOrg, nil, allowed},
+		{"no tags, API key", userKey, nil, mismatch},
+		{"no tags, M2M token", machine, nil, mismatch},
+		{"no tags, OAuth token", app, nil, mismatch},
+		{"accepts_api_key, API key", userKey, []string{TagAcceptsAPIKey}, allowed},
+		{"accepts_api_key, session token", noOrg, []string{TagAcceptsAPIKey}, mismatch},
+		{"org_member, no auth data", nil, []string{TagOrgMember}, signInFirst},
+		{"org_member, no organization", noOrg, []string{TagOrgMember}, selectOrg},
+		{"org_member, member", member, []string{TagOrgMember}, allowed},
+		{"org_admin, member", member, []string{TagOrgAdmin}, needAdmin},
+		{"org_admin, admin", admin, []string{TagOrgAdmin}, allowed},
+		{"reverify_strict, admin without fva", admin, []string{TagReverifyStrict}, reverify},
+		{"reverify_strict, member just verified", member, []string{TagReverifyStrict}, allowed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			withAuthData(t, tt.data)
+			withEndpointTags(t, tt.tags...)
 			called := false
 			next := func(middleware.Request) middleware.Response {
 				called = true
 				return middleware.Response{Payload: "handled"}
 			}
-			resp := tt.mw(middleware.Request{}, next)
+			resp := EndpointTags(middleware.Request{}, next)
 			if tt.want.code == errs.OK {
 				if !called || resp.Err != nil || resp.Payload != "handled" {
 					t.Fatalf("called=%v, response %+v: want the handler's", called, resp)
@@ -199,25 +268,35 @@ func TestRequire(t *testing.T) {
 	tests := []struct {
 		name    string
 		data    *clerkauth.AuthData
+		tags    []string
 		require func() error
 		want    outcome
 	}{
-		{"organization, member", member, func() error { return RequireOrganization(ctx) }, allowed},
-		{"organization, none", noOrg, func() error { return RequireOrganization(ctx) }, selectOrg},
-		{"role, admin", admin, func() error { return RequireRole(ctx, AdminRole) }, allowed},
-		{"role, member", member, func() error { return RequireRole(ctx, AdminRole) }, needAdmin},
-		{"role, other than admin", member, func() error { return RequireRole(ctx, "org:member") }, allowed},
-		{"permission, granted", admin, func() error { return RequirePermission(ctx, "org:settings:manage") }, allowed},
-		{"permission, not granted", member, func() error { return RequirePermission(ctx, "org:settings:manage") }, outcome{errs.PermissionDenied, "org:settings:manage permission"}},
-		{"permission, no auth data", nil, func() error { return RequirePermission(ctx, "org:settings:manage") }, signInFirst},
-		{"feature, granted", member, func() error { return RequireFeature(ctx, "export") }, allowed},
-		{"feature, missing", admin, func() error { return RequireFeature(ctx, "export") }, outcome{errs.PermissionDenied, "export feature"}},
-		{"plan, subscribed", member, func() error { return RequirePlan(ctx, "pro") }, allowed},
-		{"plan, not subscribed", admin, func() error { return RequirePlan(ctx, "pro") }, outcome{errs.PermissionDenied, "pro plan"}},
+		{"organization, member", member, nil, func() error { return RequireOrganization(ctx) }, allowed},
+		{"organization, none", noOrg, nil, func() error { return RequireOrganization(ctx) }, selectOrg},
+		{"role, admin", admin, nil, func() error { return RequireRole(ctx, AdminRole) }, allowed},
+		{"role, member", member, nil, func() error { return RequireRole(ctx, AdminRole) }, needAdmin},
+		{"role, other than admin", member, nil, func() error { return RequireRole(ctx, "org:member") }, allowed},
+		{"permission, granted", admin, nil, func() error { return RequirePermission(ctx, "org:settings:manage") }, allowed},
+		{"permission, not granted", member, nil, func() error { return RequirePermission(ctx, "org:settings:manage") }, outcome{errs.PermissionDenied, "org:settings:manage permission"}},
+		{"permission, no auth data", nil, nil, func() error { return RequirePermission(ctx, "org:settings:manage") }, signInFirst},
+		{"feature, granted", member, nil, func() error { return RequireFeature(ctx, "export") }, allowed},
+		{"feature, missing", admin, nil, func() error { return RequireFeature(ctx, "export") }, outcome{errs.PermissionDenied, "export feature"}},
+		{"plan, subscribed", member, nil, func() error { return RequirePlan(ctx, "pro") }, allowed},
+		{"plan, not subscribed", admin, nil, func() error { return RequirePlan(ctx, "pro") }, outcome{errs.PermissionDenied, "pro plan"}},
+		{"reverification, fresh", member, nil, func() error { return RequireReverification(ctx, StrictMFA) }, allowed},
+		{"reverification, no fva", admin, nil, func() error { return RequireReverification(ctx, Lax) }, reverify},
+		{"scope, API key has it", userKey, []string{TagAcceptsAPIKey}, func() error { return RequireScope(ctx, "reports:read") }, allowed},
+		{"scope, API key lacks it", userKey, []string{TagAcceptsAPIKey}, func() error { return RequireScope(ctx, "reports:write") }, outcome{errs.PermissionDenied, "the reports:write scope is required"}},
+		{"scope, session token", noOrg, nil, func() error { return RequireScope(ctx, "reports:write") }, allowed},
+		{"scope, M2M token on an endpoint accepting M2M", machine, []string{TagAcceptsM2MToken}, func() error { return RequireScope(ctx, "reports:write") }, allowed},
+		{"scope, M2M token on an endpoint not accepting M2M", machine, []string{TagAcceptsAPIKey}, func() error { return RequireScope(ctx, "reports:write") }, mismatch},
+		{"scope, no auth data", nil, nil, func() error { return RequireScope(ctx, "reports:read") }, signInFirst},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			withAuthData(t, tt.data)
+			withEndpointTags(t, tt.tags...)
 			err := tt.require()
 			if tt.want.code == errs.OK {
 				// A nil *errs.Error inside a non-nil error would fail here.
@@ -232,38 +311,5 @@ func TestRequire(t *testing.T) {
 			}
 			check(t, e, tt.want)
 		})
-	}
-}
-
-// TestDirectivesMatchTags reads the //encore:middleware directives, which no
-// compiler checks: a typo there would leave a tag silently unenforced.
-func TestDirectivesMatchTags(t *testing.T) {
-	file, err := parser.ParseFile(token.NewFileSet(), "middleware.go", nil, parser.ParseComments)
-	if err != nil {
-		t.Fatal(err)
-	}
-	directive := regexp.MustCompile(`^//encore:middleware global target=tag:([a-z0-9_-]+)$`)
-	got := map[string]string{}
-	for _, decl := range file.Decls {
-		fn, ok := decl.(*ast.FuncDecl)
-		if !ok || fn.Doc == nil {
-			continue
-		}
-		for _, c := range fn.Doc.List {
-			if strings.HasPrefix(c.Text, "//encore:middleware") {
-				m := directive.FindStringSubmatch(c.Text)
-				if m == nil {
-					t.Fatalf("%s: malformed directive %q", fn.Name.Name, c.Text)
-				}
-				got[fn.Name.Name] = m[1]
-			}
-		}
-	}
-	want := map[string]string{"OrgMember": "org_member", "OrgAdmin": "org_admin"}
-	if len(got) != len(want) || got["OrgMember"] != want["OrgMember"] || got["OrgAdmin"] != want["OrgAdmin"] {
-		t.Fatalf("directives = %v, want %v", got, want)
-	}
-	if TagOrgMember != want["OrgMember"] || TagOrgAdmin != want["OrgAdmin"] {
-		t.Fatalf("tags = %q, %q; directives say %v", TagOrgMember, TagOrgAdmin, want)
 	}
 }

@@ -3,6 +3,7 @@ package authz
 import (
 	"context"
 
+	encore "encore.dev"
 	"encore.dev/beta/auth"
 	"encore.dev/beta/errs"
 	"encore.dev/middleware"
@@ -10,26 +11,17 @@ import (
 	"encore.app/auth/clerkauth"
 )
 
-// OrgMember enforces TagOrgMember. Global, so the tag works on endpoints of
-// every service.
+// EndpointTags enforces this package's tags (Decide) on every endpoint of
+// every service. One middleware with target=all rather than one per tag:
+// Encore refuses to build an app with a tag target no endpoint carries,
+// and the token-type check has to run where no tag is set, since a machine
+// token must be refused on an endpoint that accepts only session tokens.
+// It also runs on public endpoints, with or without auth data: there it
+// refuses only what the organization and reverification tags require.
 //
-//encore:middleware global target=tag:org_member
-func OrgMember(req middleware.Request, next middleware.Next) middleware.Response {
-	return gate(req, next, TagOrgMember)
-}
-
-// OrgAdmin enforces TagOrgAdmin. Global, so the tag works on endpoints of
-// every service.
-//
-//encore:middleware global target=tag:org_admin
-func OrgAdmin(req middleware.Request, next middleware.Next) middleware.Response {
-	return gate(req, next, TagOrgAdmin)
-}
-
-// gate decides on the middleware's own tag only: Encore runs each tag's
-// middleware, so an endpoint with both tags gets both checks.
-func gate(req middleware.Request, next middleware.Next, tag string) middleware.Response {
-	if err := Decide(authData(), []string{tag}); err != nil {
+//encore:middleware global target=all
+func EndpointTags(req middleware.Request, next middleware.Next) middleware.Response {
+	if err := Decide(authData(), endpointTags()); err != nil {
 		return middleware.Response{Err: err}
 	}
 	return next(req)
@@ -62,6 +54,26 @@ func RequireFeature(_ context.Context, feature string) error {
 // RequirePlan is Plan for the current request.
 func RequirePlan(_ context.Context, plan string) error { return asError(Plan(authData(), plan)) }
 
+// RequireReverification is Reverification for the current request, for an
+// endpoint that needs it only on some paths (a tag covers the whole
+// endpoint).
+func RequireReverification(_ context.Context, level Level) error {
+	return asError(Reverification(authData(), level))
+}
+
+// RequireScope is Scope for the current request. An M2M token passes only
+// if the endpoint accepts M2M tokens, which the middleware has already
+// checked; checked again here because Scope lets M2M tokens through.
+func RequireScope(_ context.Context, scope string) error {
+	data := authData()
+	if data != nil && data.TokenType == clerkauth.TokenTypeM2M {
+		if err := TokenType(data, endpointTags()); err != nil {
+			return err
+		}
+	}
+	return asError(Scope(data, scope))
+}
+
 // asError keeps a nil *errs.Error from becoming a non-nil error, which
 // callers would take for a refusal.
 func asError(err *errs.Error) error {
@@ -77,4 +89,14 @@ func asError(err *errs.Error) error {
 var authData = func() *clerkauth.AuthData {
 	data, _ := auth.Data().(*clerkauth.AuthData)
 	return data
+}
+
+// endpointTags are the tags of the endpoint being called (in middleware,
+// req.Data().API.Tags is the same value). A variable for the same reason
+// as authData.
+var endpointTags = func() []string {
+	if api := encore.CurrentRequest().API; api != nil {
+		return api.Tags
+	}
+	return nil
 }

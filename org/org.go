@@ -48,10 +48,13 @@ func GetSettings(ctx context.Context) (*orgsettings.Settings, error) {
 // UpdateSettings changes the fields the body gives, and only those, in the
 // active organization's settings. Only an org:admin may; the org_admin
 // tag's middleware (package authz) enforces it, and so does the endpoint
-// itself. Every given field is validated first; an invalid one is a 400
-// naming it, and nothing is written.
+// itself. The admin must also have verified within the last 10 minutes
+// (tag reverify_strict: their second factor, or their first if they have
+// none); otherwise the 403 carries Clerk's reverification hint, which the
+// frontend hands to useReverification(). Every given field is validated
+// first; an invalid one is a 400 naming it, and nothing is written.
 //
-//encore:api auth method=PATCH path=/org/settings tag:org_admin
+//encore:api auth method=PATCH path=/org/settings tag:org_admin tag:reverify_strict
 func UpdateSettings(ctx context.Context, patch *orgsettings.Patch) (*orgsettings.Settings, error) {
 	data, _ := encoreauth.Data().(*clerkauth.AuthData)
 	if e := orgsettings.Authorize(data, orgsettings.Write); e != nil {

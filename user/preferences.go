@@ -8,8 +8,7 @@ import (
 	"encore.dev/storage/sqldb"
 
 	"encore.app/auth"
-	"encore.app/auth/clerkwebhook"
-	"encore.app/internal/storeerr"
+	"encore.app/internal/clerkevents"
 	"encore.app/user/preferences"
 )
 
@@ -22,7 +21,8 @@ var db = sqldb.NewDatabase("preferences", sqldb.DatabaseConfig{
 func store() *preferences.Store { return preferences.NewStore(db.Stdlib()) }
 
 // GetPreferences returns the signed-in user's preferences, the defaults
-// (with updatedAt null) when they never changed any.
+// (with updatedAt null) when they never changed any; 404 once the user is
+// deleted.
 //
 //encore:api auth method=GET path=/user/preferences
 func GetPreferences(ctx context.Context) (*preferences.Preferences, error) {
@@ -32,7 +32,7 @@ func GetPreferences(ctx context.Context) (*preferences.Preferences, error) {
 	}
 	p, err := store().Get(ctx, data.UserID)
 	if err != nil {
-		return nil, storeerr.Logged("reading preferences", err, preferences.MsgUnavailable, "user_id", data.UserID)
+		return nil, preferences.APIError("reading preferences", err, data.UserID)
 	}
 	return &p, nil
 }
@@ -40,7 +40,9 @@ func GetPreferences(ctx context.Context) (*preferences.Preferences, error) {
 // UpdatePreferences changes the fields the body gives and only those:
 // {"theme":"dark"} leaves the locale, time zone and email setting as they
 // are. Every given field is validated first; an invalid one is a 400 naming
-// it, and nothing is written. The user is always the signed-in one.
+// it, and nothing is written. The user is always the signed-in one. Once
+// the user is deleted it is a 404 that writes nothing, even for a token
+// still accepted while the instances learn of the deletion.
 //
 //encore:api auth method=PATCH path=/user/preferences
 func UpdatePreferences(ctx context.Context, patch *preferences.Patch) (*preferences.Preferences, error) {
@@ -53,20 +55,20 @@ func UpdatePreferences(ctx context.Context, patch *preferences.Patch) (*preferen
 	}
 	p, err := store().Update(ctx, data.UserID, *patch)
 	if err != nil {
-		return nil, storeerr.Logged("updating preferences", err, preferences.MsgUnavailable, "user_id", data.UserID)
+		return nil, preferences.APIError("updating preferences", err, data.UserID)
 	}
 	return &p, nil
 }
 
-// deletePreferences removes a deleted user's preferences. Delivery is at
-// least once and applying a deletion twice is harmless; an error makes the
-// message be redelivered.
+// The subscription deletes a deleted user's preferences for good, leaving a
+// tombstone. Delivery is at least once and applying a deletion twice is
+// harmless; an error makes the message be redelivered.
 var _ = pubsub.NewSubscription(auth.UserEvents, "user-delete-preferences",
-	pubsub.SubscriptionConfig[*clerkwebhook.UserEvent]{
+	pubsub.SubscriptionConfig[*clerkevents.UserEvent]{
 		Handler: handleUserEvent,
 	})
 
-func handleUserEvent(ctx context.Context, ev *clerkwebhook.UserEvent) error {
+func handleUserEvent(ctx context.Context, ev *clerkevents.UserEvent) error {
 	if err := preferences.HandleUserEvent(ctx, store(), ev); err != nil {
 		rlog.Error("deleting the preferences of a deleted user failed", "user_id", ev.UserID, "err", err)
 		return err

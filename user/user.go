@@ -13,16 +13,22 @@ import (
 	"encore.dev/beta/errs"
 
 	"encore.app/auth/clerkauth"
+	"encore.app/authz"
 	"encore.app/user/profile"
 )
 
 // Profile returns the signed-in user's profile, with the active
-// organization's ID, slug, role and permissions when there is one.
+// organization's ID, slug, role and permissions when there is one. An OAuth
+// application may call it with the profile scope, and sees the email only
+// with the email scope.
 //
-//encore:api auth method=GET path=/user/profile
+//encore:api auth method=GET path=/user/profile tag:accepts_session_token tag:accepts_oauth_token
 func Profile(ctx context.Context) (*profile.Response, error) {
 	data, err := authData()
 	if err != nil {
+		return nil, err
+	}
+	if err := authz.RequireScope(ctx, profile.ScopeProfile); err != nil {
 		return nil, err
 	}
 	return profile.NewResponse(data), nil

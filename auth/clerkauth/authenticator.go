@@ -12,7 +12,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
-	"slices"
 	"strconv"
 	"time"
 	"unsafe"
@@ -37,11 +36,11 @@ type Revocations interface {
 type Request struct {
 	// Authorization is the header's value: "Bearer <token>".
 	Authorization string
-	// SessionCookie is the __session cookie's value.
-	SessionCookie string
-	// ClientUAT is the __client_uat cookie's value: the Unix time of the
-	// client's last sign-in or sign-out, "0" once signed out.
-	ClientUAT string
+	// Cookie is the Cookie header's value, read only when Authorization is
+	// blank. Clerk's __session holds the token and __client_uat the Unix
+	// time of the client's last sign-in or sign-out, "0" once signed out;
+	// with Config.PublishableKey their suffixed twins may be read instead.
+	Cookie string
 	// Origin and SecFetchSite are the request headers of those names.
 	Origin       string
 	SecFetchSite string
@@ -53,6 +52,7 @@ type Authenticator struct {
 	tokens      *tokenCache
 	users       Users
 	revocations Revocations
+	cookies     cookieReader
 	now         func() time.Time
 }
 
@@ -80,6 +80,7 @@ func New(cfg Config) (*Authenticator, error) {
 		tokens:      newTokenCache(c.TokenCacheSize, c.Leeway),
 		users:       c.Users,
 		revocations: c.Revocations,
+		cookies:     c.cookies,
 		now:         c.Now,
 	}, nil
 }
@@ -88,13 +89,13 @@ func New(cfg Config) (*Authenticator, error) {
 // ErrNoCredentials, ErrInvalidToken, ErrClerkUnavailable, ErrCanceled, or
 // an error of Users.
 func (a *Authenticator) Authenticate(ctx context.Context, r Request) (*AuthData, error) {
-	token, fromCookie, err := credential(r.Authorization, r.SessionCookie)
+	token, cookieUAT, fromCookie, err := requestCredential(r, &a.cookies, a.now)
 	if err != nil {
 		return nil, err
 	}
 	var clientUAT int64
 	if fromCookie {
-		if clientUAT, err = a.checkCookieRequest(r); err != nil {
+		if clientUAT, err = a.checkCookieRequest(r, cookieUAT); err != nil {
 			return nil, err
 		}
 	}
@@ -122,26 +123,15 @@ func (a *Authenticator) Authenticate(ctx context.Context, r Request) (*AuthData,
 			return nil, err
 		}
 	}
-	return &AuthData{
-		TokenType:      TokenTypeSession,
-		Subject:        s.UserID,
-		UserID:         s.UserID,
-		Email:          email,
-		SessionID:      s.SessionID,
-		OrgID:          s.OrgID,
-		OrgSlug:        s.OrgSlug,
-		OrgRole:        s.OrgRole,
-		OrgPermissions: slices.Clone(s.OrgPermissions),
-		Features:       slices.Clone(s.Features),
-		Plans:          slices.Clone(s.Plans),
-	}, nil
+	return s.authData(email), nil
 }
 
 // checkCookieRequest refuses a cookie-borne token in the situations where
-// the browser, not the user, may have sent it, and returns __client_uat.
-// The __session cookie is an ambient credential: any site can make the
-// browser send it, which a header token cannot be.
-func (a *Authenticator) checkCookieRequest(r Request) (int64, error) {
+// the browser, not the user, may have sent it, and returns clientUAT, the
+// __client_uat of the token's pair, as a number. The session cookie is an
+// ambient credential: any site can make the browser send it, which a header
+// token cannot be.
+func (a *Authenticator) checkCookieRequest(r Request, clientUAT string) (int64, error) {
 	if r.Origin != "" && !a.verifier.authorizedParties[r.Origin] {
 		return 0, invalid("cookie token sent from origin %s, not an authorized party", quote(r.Origin))
 	}
@@ -150,9 +140,9 @@ func (a *Authenticator) checkCookieRequest(r Request) (int64, error) {
 	}
 	// Clerk's authenticateRequest treats a missing or zero __client_uat with
 	// a session cookie as signed out (SessionTokenWithoutClientUAT).
-	uat, err := strconv.ParseInt(r.ClientUAT, 10, 64)
+	uat, err := strconv.ParseInt(clientUAT, 10, 64)
 	if err != nil || uat <= 0 {
-		return 0, invalid("cookie token without a signed-in __client_uat (got %s)", quote(r.ClientUAT))
+		return 0, invalid("cookie token without a signed-in __client_uat (got %s)", quote(clientUAT))
 	}
 	return uat, nil
 }

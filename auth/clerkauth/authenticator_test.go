@@ -1,91 +1,13 @@
 package clerkauth_test
 
 import (
-	"context"
 	"fmt"
-	"strconv"
 	"testing"
 
 	"encore.app/auth/clerkauth"
 	"encore.app/auth/clerktest"
 	"encore.app/internal/testutil"
 )
-
-// cookieRequest is a same-origin browser request carrying the token in
-// Clerk's cookies, signed in at the token's iat.
-func cookieRequest(srv *clerktest.Server, token string, iat int64) clerkauth.Request {
-	return clerkauth.Request{
-		SessionCookie: token,
-		ClientUAT:     strconv.FormatInt(iat, 10),
-		Origin:        srv.AuthorizedParty,
-		SecFetchSite:  "same-origin",
-	}
-}
-
-// Cookie tokens are checked as Clerk's authenticateRequest checks them;
-// the same token in the Authorization header is not subject to those
-// checks.
-func TestCookieTokenChecks(t *testing.T) {
-	srv := startWithUser(t)
-	a := newAuthenticator(t, srv, nil)
-	claims := srv.Claims(userID)
-	iat := claims["iat"].(int64)
-	token := srv.Sign(claims)
-	ok := cookieRequest(srv, token, iat)
-	if data, err := a.Authenticate(context.Background(), ok); err != nil || data.UserID != userID {
-		t.Fatalf("same-origin cookie request: %+v, %v", data, err)
-	}
-	noOrigin := ok
-	noOrigin.Origin, noOrigin.SecFetchSite = "", ""
-	if _, err := a.Authenticate(context.Background(), noOrigin); err != nil {
-		t.Fatalf("cookie request without Origin (a same-origin GET): %v", err)
-	}
-	sameSite := ok
-	sameSite.SecFetchSite = "same-site"
-	if _, err := a.Authenticate(context.Background(), sameSite); err != nil {
-		t.Fatalf("same-site cookie request: %v", err)
-	}
-
-	for name, edit := range map[string]func(*clerkauth.Request){
-		"foreign origin":              func(r *clerkauth.Request) { r.Origin = "https://evil.example" },
-		"origin with a path":          func(r *clerkauth.Request) { r.Origin = srv.AuthorizedParty + "/" },
-		"origin null":                 func(r *clerkauth.Request) { r.Origin = "null" },
-		"cross-site fetch":            func(r *clerkauth.Request) { r.SecFetchSite = "cross-site" },
-		"no __client_uat":             func(r *clerkauth.Request) { r.ClientUAT = "" },
-		"signed out (__client_uat 0)": func(r *clerkauth.Request) { r.ClientUAT = "0" },
-		"__client_uat not a number":   func(r *clerkauth.Request) { r.ClientUAT = "yesterday" },
-		"__client_uat negative":       func(r *clerkauth.Request) { r.ClientUAT = "-1" },
-		"token older than the last sign-in": func(r *clerkauth.Request) {
-			r.ClientUAT = strconv.FormatInt(iat+1, 10)
-		},
-	} {
-		t.Run(name, func(t *testing.T) {
-			r := ok
-			edit(&r)
-			data, err := a.Authenticate(context.Background(), r)
-			if err == nil {
-				t.Fatalf("accepted as %+v", data)
-			}
-			testutil.MustFailWith(t, err, clerkauth.ErrInvalidToken)
-			// The same token and headers with the token in the header pass.
-			r.Authorization, r.SessionCookie = "Bearer "+token, ""
-			if _, err := a.Authenticate(context.Background(), r); err != nil {
-				t.Fatalf("header token refused by a cookie check: %v", err)
-			}
-		})
-	}
-}
-
-// With an empty AuthorizedParties any Origin is foreign: a cookie request
-// that states an origin is refused.
-func TestCookieOriginWithoutAuthorizedParties(t *testing.T) {
-	srv := startWithUser(t)
-	a := newAuthenticator(t, srv, func(c *clerkauth.Config) { c.AuthorizedParties = nil })
-	claims := srv.Claims(userID)
-	r := cookieRequest(srv, srv.Sign(claims), claims["iat"].(int64))
-	_, err := a.Authenticate(context.Background(), r)
-	testutil.MustFailWith(t, err, clerkauth.ErrInvalidToken)
-}
 
 // fixedRevocations is an in-memory revocation set the test fills directly.
 type fixedRevocations struct {

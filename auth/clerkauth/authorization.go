@@ -21,9 +21,10 @@ import (
 //
 // Two choices where Clerk's code would match only a malformed token: an empty
 // argument is never satisfied (Clerk would match an "o:" feature entry, or
-// an "org:" permission or role), and a role that is empty once "org:" prefixes are removed is no role
-// (the Go SDK turns a v2 token without "rol" into "org:", where Clerk's
-// parser leaves orgRole unset).
+// an "org:" permission or role), and a role that is empty once "org:"
+// prefixes are removed is no role (a v1 org_role of "org:", or the Go SDK's
+// reading of a v2 token without "rol", where Clerk's parser leaves orgRole
+// unset, as the verifier does).
 
 // HasRole reports whether the user holds the role in the active
 // organization; "admin" and "org:admin" name the same role.

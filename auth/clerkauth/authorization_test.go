@@ -324,8 +324,9 @@ func TestHasNeverPanics(t *testing.T) {
 // session token must reach AuthData in the form the Has methods expect.
 //
 //	o.id, o.slg   → OrgID, OrgSlug
-//	o.rol         → OrgRole, "org:"-prefixed
-//	o.per + o.fpm → OrgPermissions ("org:<feature>:<permission>")
+//	o.rol         → OrgRole, "org:"-prefixed; none without rol
+//	o.per + o.fpm → OrgPermissions ("org:<feature>:<permission>"): one fpm
+//	                mask per organization feature of fea, in order
 //	fea           → Features, the claim split on commas, empty entries kept
 //	pla           → Plans, the claim split on commas, empty entries kept
 //

@@ -21,14 +21,22 @@ type Config struct {
 	// APIURL is the Backend API base including the version: https, or http
 	// to a loopback host only. Default https://api.clerk.com/v1.
 	APIURL string
-	// AuthorizedParties are the origins a token's azp may name, and the only
+	// AuthorizedParties are the origins a token's azp must name, and the only
 	// origins a cookie-authenticated request may come from. A token without
-	// azp is accepted; an empty list turns the azp check off.
+	// azp is refused, as Clerk's backend refuses it; an empty list turns the
+	// azp check off.
 	AuthorizedParties []string
 	// Issuer, when set, is the exact iss every token must carry: your Frontend
 	// API URL, such as https://clerk.example.com. Empty keeps the SDK's check
 	// that iss is a Clerk URL, made stricter by requiring https.
 	Issuer string
+	// PublishableKey, when set, is the instance's publishable key
+	// (pk_test_... or pk_live_...). Cookie-authenticated requests are then
+	// read by the cookies clerk-js 5.10 and later names after it
+	// (__session_<suffix>), as Clerk's backend reads them, so that another
+	// Clerk app on the same host is not read as this one. Empty reads the
+	// plain __session and __client_uat only.
+	PublishableKey string
 	// JWTKey, when set, is the PEM public key from the Clerk dashboard. Tokens
 	// are then verified without fetching the JWKS.
 	JWTKey string
@@ -64,6 +72,10 @@ type Config struct {
 	HTTPClient *http.Client
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
+
+	// cookies reads the Cookie header by PublishableKey's names; withDefaults
+	// sets it.
+	cookies cookieReader
 }
 
 // Logger is what clerkauth logs to; Encore's rlog.With() satisfies it.
@@ -91,6 +103,11 @@ func (c Config) withDefaults() (*Config, error) {
 		}
 	}
 	c.AuthorizedParties = parties
+	cookies, err := newCookieReader(c.PublishableKey)
+	if err != nil {
+		return nil, fmt.Errorf("clerkauth: %w", err)
+	}
+	c.cookies = cookies
 	if c.Issuer != "" {
 		if u, err := url.Parse(c.Issuer); err != nil || u.Scheme != "https" || u.Host == "" {
 			return nil, fmt.Errorf("clerkauth: Issuer %q is not an https URL", c.Issuer)

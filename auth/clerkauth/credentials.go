@@ -2,12 +2,29 @@ package clerkauth
 
 import (
 	"strings"
+	"time"
 )
 
 // maxTokenBytes bounds the credential accepted before any hashing or
 // parsing: Clerk's session tokens are well under 2 KiB, and a cap keeps
 // hostile input cheap.
 const maxTokenBytes = 8 << 10
+
+// requestCredential is credential for a whole request: the header's token,
+// or, when the header is blank, the session cookie of the pair cookies
+// picks out of the Cookie header, with that pair's __client_uat. The
+// cookies are not even parsed when the header is there, so a hostile
+// Cookie header costs a header-token request nothing.
+func requestCredential(r Request, cookies *cookieReader, now func() time.Time) (token, clientUAT string, fromCookie bool, err error) {
+	var pair sessionCookies
+	if strings.TrimSpace(r.Authorization) == "" {
+		if pair, err = cookies.read(r.Cookie, now()); err != nil {
+			return "", "", false, err
+		}
+	}
+	token, fromCookie, err = credential(r.Authorization, pair.session)
+	return token, pair.clientUAT, fromCookie, err
+}
 
 // credential picks the session token out of the Authorization header value
 // and the __session cookie value: the header wins when it is present, and

@@ -3,6 +3,7 @@ package clerkauth_test
 import (
 	"context"
 	"errors"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -84,18 +85,24 @@ func FuzzAuthenticate(f *testing.F) {
 	})
 }
 
-// FuzzCookieRequest: a genuine token in the __session cookie is accepted
-// only when the request's Origin is absent or an authorized party, its
-// Sec-Fetch-Site is not cross-site, and __client_uat is a positive number
-// no later than the token's iat; whatever the three say, never a panic.
+// FuzzCookieRequest: a genuine token in Clerk's cookies is accepted only
+// when the request's Origin is absent or an authorized party, its
+// Sec-Fetch-Site is not cross-site, and the __client_uat of its pair is a
+// positive number no later than the token's iat; whatever the three say,
+// never a panic. The pair is the plain one, or, with suffixed, the suffixed
+// one beside another app's plain pair, whose __client_uat rescues nothing.
+// __client_uat is percent-encoded in the Cookie header, which Clerk's
+// cookie parsing decodes.
 func FuzzCookieRequest(f *testing.F) {
 	srv := startWithUser(f)
-	a := newAuthenticator(f, srv, nil)
+	plain := newAuthenticator(f, srv, nil)
+	keyed := newAuthenticator(f, srv, withPublishableKey)
 	claims := srv.Claims(userID)
 	iat := claims["iat"].(int64)
 	claims["exp"] = iat + 500 // outlives the fuzzing run, within the longest lifetime accepted
 	token := srv.Sign(claims)
 	uat := strconv.FormatInt(iat, 10)
+	theirs := cookies("__session", theirToken(srv), "__client_uat", uat)
 	for _, seed := range [][3]string{
 		{srv.AuthorizedParty, "same-origin", uat},
 		{"", "", uat},
@@ -112,19 +119,28 @@ func FuzzCookieRequest(f *testing.F) {
 		{srv.AuthorizedParty, "same-origin", "-1"},
 		{srv.AuthorizedParty, "same-origin", "99999999999999999999"},
 		{srv.AuthorizedParty, "same-origin", "1e9"},
+		{srv.AuthorizedParty, "same-origin", `"` + uat + `"`},
+		{srv.AuthorizedParty, "same-origin", uat + "; __client_uat=1"},
+		{srv.AuthorizedParty, "same-origin", "%31" + uat[1:]},
+		{srv.AuthorizedParty, "same-origin", "\xff" + uat},
 	} {
-		f.Add(seed[0], seed[1], seed[2])
+		f.Add(seed[0], seed[1], seed[2], false)
+		f.Add(seed[0], seed[1], seed[2], true)
 	}
-	f.Fuzz(func(t *testing.T, origin, secFetchSite, clientUAT string) {
+	f.Fuzz(func(t *testing.T, origin, secFetchSite, clientUAT string, suffixed bool) {
+		a, cookie := plain, cookies("__session", token, "__client_uat", url.PathEscape(clientUAT))
+		if suffixed {
+			a, cookie = keyed, theirs+"; "+cookies(ourSession, token, ourClientUAT, url.PathEscape(clientUAT))
+		}
 		_, err := a.Authenticate(context.Background(), clerkauth.Request{
-			SessionCookie: token, ClientUAT: clientUAT, Origin: origin, SecFetchSite: secFetchSite,
+			Cookie: cookie, Origin: origin, SecFetchSite: secFetchSite,
 		})
 		uat, uatErr := strconv.ParseInt(clientUAT, 10, 64)
 		allowed := (origin == "" || origin == srv.AuthorizedParty) && secFetchSite != "cross-site" &&
 			uatErr == nil && uat > 0 && uat <= iat
 		if allowed != (err == nil) {
-			t.Fatalf("Origin %q, Sec-Fetch-Site %q, __client_uat %q: error %v, want accepted=%v",
-				origin, secFetchSite, clientUAT, err, allowed)
+			t.Fatalf("Origin %q, Sec-Fetch-Site %q, __client_uat %q, suffixed %v: error %v, want accepted=%v",
+				origin, secFetchSite, clientUAT, suffixed, err, allowed)
 		}
 		if err != nil && !errors.Is(err, clerkauth.ErrInvalidToken) {
 			t.Fatalf("refusal %v is not an invalid-token error", err)

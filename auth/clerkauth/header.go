@@ -27,15 +27,15 @@ const (
 // (b64). They are refused whatever their value, null included.
 var forbiddenHeaderParams = [...]string{"jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256", "crit", "b64"}
 
-// checkHeader reads and checks a token's JOSE header before go-jose sees it,
-// and returns its kid ("" when absent: the key set decides what that
+// checkHeader reads and checks a token's JOSE header, the only reading of
+// it, and returns its kid ("" when absent: the key set decides what that
 // means). The header must be at most maxHeaderBytes decoded, canonical
 // base64url, and a JSON object of at most maxHeaderParams parameters,
 // without forbidden or repeated ones, whose alg, kid, typ and cat are
 // strings when present. Keys are compared exactly, escapes decoded, as
-// go-jose reads them; go-jose's JSON refuses repeated keys too, so the
-// header it reads and this one agree (encoding/json would take the last).
-// Attacker-chosen text in the errors is quoted. It allocates only the kid.
+// JSON.parse reads them in Clerk's backend; a repeated key, which JSON.parse
+// would read as its last value, is refused. Attacker-chosen text in the
+// errors is quoted. It allocates only the kid.
 //
 // The parameters are checked as Clerk's backend SDK checks them
 // (clerk/javascript, packages/backend/src):

@@ -19,76 +19,112 @@ type objectReader struct {
 }
 
 // start reads the opening brace.
-func (r *objectReader) start() bool {
-	r.skipSpace()
-	if r.i >= len(r.data) || r.data[r.i] != '{' {
-		r.err, r.done = true, true
-		return false
+func (r *objectReader) start() bool { return r.open('{') }
+
+// next returns the next member: its key, unescaped, and its value as raw
+// JSON. ok is false after the last member and on malformed input, which
+// also sets err.
+func (r *objectReader) next() (key, value []byte, ok bool) {
+	if !r.item('}') {
+		return nil, nil, false
+	}
+	end := endOfString(r.data, r.i)
+	if end < 0 {
+		return nil, nil, r.fail()
+	}
+	if key, ok = unquote(r.data[r.i:end]); !ok {
+		return nil, nil, r.fail()
+	}
+	r.i = skipSpace(r.data, end)
+	if r.i >= len(r.data) || r.data[r.i] != ':' {
+		return nil, nil, r.fail()
+	}
+	r.i = skipSpace(r.data, r.i+1)
+	if value, ok = r.value(); !ok {
+		return nil, nil, false
+	}
+	return key, value, true
+}
+
+// arrayReader walks the elements of one JSON array, on objectReader's
+// terms and with its machinery.
+type arrayReader objectReader
+
+// start reads the opening bracket.
+func (r *arrayReader) start() bool { return (*objectReader)(r).open('[') }
+
+// next returns the next element as raw JSON. ok is false after the last
+// element and on malformed input, which also sets err.
+func (r *arrayReader) next() (value []byte, ok bool) {
+	o := (*objectReader)(r)
+	if !o.item(']') {
+		return nil, false
+	}
+	return o.value()
+}
+
+// open reads the opening bracket, '{' or '['.
+func (r *objectReader) open(bracket byte) bool {
+	r.i = skipSpace(r.data, r.i)
+	if r.i >= len(r.data) || r.data[r.i] != bracket {
+		return r.fail()
 	}
 	r.i++
 	r.first = true
 	return true
 }
 
-// next returns the next member: its key, unescaped, and its value as raw
-// JSON. ok is false after the last member and on malformed input, which
-// also sets err.
-func (r *objectReader) next() (key, value []byte, ok bool) {
+// item moves to the start of the next item: false after the closing
+// bracket, which must end the data, and on malformed input.
+func (r *objectReader) item(closing byte) bool {
 	if r.done {
-		return nil, nil, false
+		return false
 	}
-	r.skipSpace()
-	if r.i < len(r.data) && r.data[r.i] == '}' {
-		r.i++
+	r.i = skipSpace(r.data, r.i)
+	if r.i < len(r.data) && r.data[r.i] == closing {
+		r.i = skipSpace(r.data, r.i+1)
 		r.done = true
-		r.skipSpace()
 		r.err = r.i != len(r.data)
-		return nil, nil, false
+		return false
 	}
 	if !r.first {
 		if r.i >= len(r.data) || r.data[r.i] != ',' {
 			return r.fail()
 		}
-		r.i++
-		r.skipSpace()
+		r.i = skipSpace(r.data, r.i+1)
 	}
 	r.first = false
-	end := endOfString(r.data, r.i)
+	return true
+}
+
+// value reads the raw JSON value at the current position.
+func (r *objectReader) value() ([]byte, bool) {
+	end := endOfValue(r.data, r.i)
 	if end < 0 {
-		return r.fail()
+		return nil, r.fail()
 	}
-	if key, ok = unquote(r.data[r.i:end]); !ok {
-		return r.fail()
-	}
+	value := r.data[r.i:end]
 	r.i = end
-	r.skipSpace()
-	if r.i >= len(r.data) || r.data[r.i] != ':' {
-		return r.fail()
-	}
-	r.i++
-	r.skipSpace()
-	if end = endOfValue(r.data, r.i); end < 0 {
-		return r.fail()
-	}
-	value = r.data[r.i:end]
-	r.i = end
-	return key, value, true
+	return value, true
 }
 
-func (r *objectReader) fail() ([]byte, []byte, bool) {
+func (r *objectReader) fail() bool {
 	r.err, r.done = true, true
-	return nil, nil, false
+	return false
 }
 
-func (r *objectReader) skipSpace() {
-	for r.i < len(r.data) {
-		switch r.data[r.i] {
+// skipSpace is the index of the first byte at or after i that is not JSON
+// whitespace.
+func skipSpace(data []byte, i int) int {
+	for i < len(data) {
+		switch data[i] {
 		case ' ', '\t', '\r', '\n':
-			r.i++
+			i++
 		default:
-			return
+			return i
 		}
 	}
+	return i
 }
 
 // endOfString is the index just past the JSON string starting at data[i],

@@ -6,7 +6,9 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"strings"
 	"testing"
@@ -22,7 +24,8 @@ func TestValidTokenIsAccepted(t *testing.T) {
 	a := newAuthenticator(t, srv, nil)
 
 	data := mustAccept(t, a, srv.Token(userID), userID)
-	want := &clerkauth.AuthData{TokenType: clerkauth.TokenTypeSession, Subject: userID, UserID: userID, Email: "ada@example.com", SessionID: "sess_" + userID}
+	want := &clerkauth.AuthData{TokenType: clerkauth.TokenTypeSession, Subject: userID, UserID: userID, Email: "ada@example.com", SessionID: "sess_" + userID,
+		FactorVerificationAge: []int{0, -1}}
 	if !reflect.DeepEqual(data, want) {
 		t.Fatalf("AuthData = %+v, want %+v", data, want)
 	}
@@ -36,8 +39,7 @@ func TestBadHeaderIsNotRescuedByTheCookie(t *testing.T) {
 	good := srv.Sign(claims)
 	_, err := a.Authenticate(context.Background(), clerkauth.Request{
 		Authorization: "Bearer " + good + "x",
-		SessionCookie: good,
-		ClientUAT:     fmt.Sprint(claims["iat"]),
+		Cookie:        fmt.Sprint("__session=", good, "; __client_uat=", claims["iat"]),
 		SecFetchSite:  "same-origin",
 	})
 	testutil.MustFailWith(t, err, clerkauth.ErrInvalidToken)
@@ -161,6 +163,17 @@ func TestHostileTokensAreRefused(t *testing.T) {
 		"sub with a path":      with(func(c map[string]any) { c["sub"] = "../jwks" }),
 		"no sid":               with(func(c map[string]any) { delete(c, "sid") }),
 		"foreign azp":          with(func(c map[string]any) { c["azp"] = "https://evil.example" }),
+		"no azp":               with(func(c map[string]any) { delete(c, "azp") }),
+		"empty azp":            with(func(c map[string]any) { c["azp"] = "" }),
+		"null azp":             with(func(c map[string]any) { c["azp"] = nil }),
+		"azp as number":        with(func(c map[string]any) { c["azp"] = 1 }),
+		"iss as number":        with(func(c map[string]any) { c["iss"] = 1 }),
+		"sid as number":        with(func(c map[string]any) { c["sid"] = 1 }),
+		"exp null":             with(func(c map[string]any) { c["exp"] = nil }),
+		"iat null":             with(func(c map[string]any) { c["iat"] = nil }),
+		"nbf as string":        with(func(c map[string]any) { c["nbf"] = "0" }),
+		"v as string":          with(func(c map[string]any) { c["v"] = "2" }),
+		"machine sub":          with(func(c map[string]any) { c["sub"] = "mch_2abc" }),
 		"foreign issuer":       with(func(c map[string]any) { c["iss"] = "https://clerk.evil.example" }),
 		"no issuer":            with(func(c map[string]any) { delete(c, "iss") }),
 		"pending session":      with(func(c map[string]any) { c["sts"] = "pending" }),
@@ -397,7 +410,7 @@ func TestErrorTextQuotesWhatTheTokenChose(t *testing.T) {
 			t.Errorf("%s: error text not quoted (%d bytes): %q", name, len(msg), msg)
 		}
 	}
-	// Without an exact Issuer, the SDK's own issuer check names the iss.
+	// Without an exact Issuer, the Clerk-URL check names the iss.
 	loose := newAuthenticator(t, srv, func(c *clerkauth.Config) { c.Issuer = "" })
 	_, err := authenticate(loose, with(func(c map[string]any) { c["iss"] = "https://x.example/" + hostile(150) }))
 	testutil.MustFailWith(t, err, clerkauth.ErrInvalidToken)
@@ -418,7 +431,6 @@ func TestClaimsWithinLeewayAreAccepted(t *testing.T) {
 		"expired 4s ago":     func(c map[string]any) { c["exp"] = now - 4 },
 		"nbf in 4s":          func(c map[string]any) { c["nbf"] = now + 4 },
 		"iat in 4s":          func(c map[string]any) { c["iat"] = now + 4 },
-		"no azp":             func(c map[string]any) { delete(c, "azp") },
 		"no nbf":             func(c map[string]any) { delete(c, "nbf") },
 		"active session":     func(c map[string]any) { c["sts"] = "active" },
 		"sts null":           func(c map[string]any) { c["sts"] = nil },
@@ -530,4 +542,323 @@ func TestCachedTokenExpiresWithItsExp(t *testing.T) {
 	clock.Advance(2 * time.Second)
 	_, err := authenticate(a, token)
 	testutil.MustFailWith(t, err, clerkauth.ErrInvalidToken)
+}
+
+// sign mints a token whose payload is the raw JSON given, with Clerk's
+// header.
+func signPayload(key *clerktest.Key, payload string) string {
+	return key.SignSegments(clerktest.EncodeSegment(key.Header()), base64.RawURLEncoding.EncodeToString([]byte(payload)))
+}
+
+// withClaims is a valid payload of srv's for userID with the claims
+// changed by edit, as JSON text.
+func withClaims(srv *clerktest.Server, edit func(map[string]any)) string {
+	claims := srv.Claims(userID)
+	if edit != nil {
+		edit(claims)
+	}
+	b, err := json.Marshal(claims)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// o.fpm holds one mask per organization feature of fea, in order, over
+// o.per: the user features of fea take no mask (the Go SDK gave them one,
+// and so granted the next organization feature the wrong permissions).
+func TestPermissionsPairWithOrganizationFeatures(t *testing.T) {
+	srv := startWithUser(t)
+	a := newAuthenticator(t, srv, nil)
+	claims := srv.Claims(userID)
+	claims["fea"] = "u:premium,o:billing,o:reports"
+	claims["o"] = map[string]any{"id": "org_1", "rol": "admin", "per": "read,manage", "fpm": "1,3"}
+	data := mustAccept(t, a, srv.Sign(claims), userID)
+	if want := []string{"org:billing:read", "org:reports:read", "org:reports:manage"}; !reflect.DeepEqual(data.OrgPermissions, want) {
+		t.Fatalf("OrgPermissions = %q, want %q", data.OrgPermissions, want)
+	}
+	checkHas(t, data, []hasCase{
+		{"permission", "org:billing:read", true},
+		{"permission", "org:billing:manage", false},
+		{"permission", "org:reports:manage", true},
+		{"permission", "org:premium:read", false},
+	})
+
+	// Masks of any length: bit 64 of 2^64+1, past any integer type.
+	claims["sid"] = "sess_wide"
+	claims["fea"] = "o:reports"
+	per := make([]string, 65)
+	for i := range per {
+		per[i] = fmt.Sprintf("p%d", i)
+	}
+	claims["o"] = map[string]any{"id": "org_1", "per": strings.Join(per, ","), "fpm": "18446744073709551617"}
+	data = mustAccept(t, a, srv.Sign(claims), userID)
+	if want := []string{"org:reports:p0", "org:reports:p64"}; !reflect.DeepEqual(data.OrgPermissions, want) {
+		t.Fatalf("2^64+1: OrgPermissions = %q, want %q", data.OrgPermissions, want)
+	}
+}
+
+// A v2 token's organization is o's alone; a v1 token's (no v, or any v but
+// 2, as Clerk's parser switches on it) is the v1 claims' alone.
+func TestTokenVersionSelectsOrganizationClaims(t *testing.T) {
+	srv := startWithUser(t)
+	a := newAuthenticator(t, srv, nil)
+	v1 := map[string]any{"org_id": "org_v1", "org_slug": "v1", "org_role": "org:admin", "org_permissions": []string{"org:reports:read"}}
+	o := map[string]any{"id": "org_v2", "slg": "v2", "rol": "member"}
+	for i, tt := range []struct {
+		name     string
+		v        any // nil: no v claim
+		withV1   bool
+		withO    bool
+		org      string
+		role     string
+		readable bool
+	}{
+		{name: "v2, v1 claims only", v: 2, withV1: true},
+		{name: "v2, both", v: 2, withV1: true, withO: true, org: "org_v2", role: "org:member"},
+		{name: "no v, both", withV1: true, withO: true, org: "org_v1", role: "org:admin"},
+		{name: "no v, o only", withO: true},
+		{name: "v 1", v: 1, withV1: true, withO: true, org: "org_v1", role: "org:admin"},
+		{name: "v 3", v: 3, withV1: true, withO: true, org: "org_v1", role: "org:admin"},
+	} {
+		claims := srv.Claims(userID)
+		claims["sid"] = fmt.Sprintf("sess_%d", i)
+		delete(claims, "v")
+		if tt.v != nil {
+			claims["v"] = tt.v
+		}
+		if tt.withV1 {
+			maps.Copy(claims, v1)
+		}
+		if tt.withO {
+			claims["o"] = o
+		}
+		data := mustAccept(t, a, srv.Sign(claims), userID)
+		if data.OrgID != tt.org || data.OrgRole != tt.role {
+			t.Errorf("%s: organization %q, role %q; want %q, %q", tt.name, data.OrgID, data.OrgRole, tt.org, tt.role)
+		}
+		if has := data.HasPermission("org:reports:read"); has != (tt.org == "org_v1") {
+			t.Errorf("%s: has the v1 permission: %v", tt.name, has)
+		}
+	}
+	// A v1 claim of the wrong type in a v2 token is ignored, as Clerk's
+	// parser never reads it; in a v1 token it is refused.
+	claims := srv.Claims(userID)
+	claims["org_permissions"] = "org:reports:read"
+	if data := mustAccept(t, a, srv.Sign(claims), userID); len(data.OrgPermissions) != 0 {
+		t.Errorf("v2 token took org_permissions: %q", data.OrgPermissions)
+	}
+	delete(claims, "v")
+	_, err := authenticate(a, srv.Sign(claims))
+	testutil.MustFailWith(t, err, clerkauth.ErrInvalidToken)
+}
+
+// Every registered claim is case-sensitive: spelled in another case
+// (Go's encoding/json folding, K and ſ included), alone or beside the
+// exact spelling, or repeated, it refuses the token. Go's JSON would let
+// "SID" override sid in the Go SDK's structs.
+func TestRegisteredClaimsAreCaseSensitive(t *testing.T) {
+	srv := startWithUser(t)
+	a := newAuthenticator(t, srv, nil)
+	key := srv.SigningKey()
+	payload := withClaims(srv, nil)
+	payloadWith := func(members string) string { return payload[:len(payload)-1] + "," + members + "}" }
+	// Every name the Go SDK's claim structs decode, Clerk's v2 claims, and
+	// the machine-token claims the same reader serves.
+	names := []string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "v", "sid", "azp", "org_id", "org_slug", "org_role",
+		"org_permissions", "act", "fva", "fea", "o", "sts", "pla", "scopes", "scope", "scp", "client_id"}
+	for _, name := range names {
+		present, inBase := srv.Claims(userID)[name]
+		value, _ := json.Marshal(present)
+		if !inBase {
+			value = []byte(`"x"`)
+		}
+		variants := []string{strings.ToUpper(name), strings.ToUpper(name[:1]) + name[1:]}
+		if strings.Contains(name, "s") {
+			variants = append(variants, strings.ReplaceAll(name, "s", "\u017f"))
+		}
+		for _, variant := range variants {
+			for shape, token := range map[string]string{
+				"alone":  signPayload(key, strings.Replace(payloadWith(`"`+variant+`":`+string(value)), `"`+name+`":`, `"unrelated_`+name+`":`, 1)),
+				"beside": signPayload(key, payloadWith(`"`+variant+`":`+string(value))),
+			} {
+				if _, err := authenticate(a, token); !errors.Is(err, clerkauth.ErrInvalidToken) {
+					t.Errorf("%s %s: error %v", variant, shape, err)
+				}
+			}
+		}
+		repeated := `"` + name + `":` + string(value)
+		if !inBase {
+			repeated += "," + repeated
+		}
+		if _, err := authenticate(a, signPayload(key, payloadWith(repeated))); !errors.Is(err, clerkauth.ErrInvalidToken) {
+			t.Errorf("%s repeated: error %v", name, err)
+		}
+	}
+	// In o too; the exact spellings, escaped or not, are read.
+	for _, o := range []string{`{"id":"org_1","ID":"org_2"}`, `{"id":"org_1","ROL":"admin"}`, `{"id":"org_1","rol":"a","rol":"b"}`, `{"id":"org_1","ſlg":"x"}`} {
+		if _, err := authenticate(a, signPayload(key, payloadWith(`"o":`+o))); !errors.Is(err, clerkauth.ErrInvalidToken) {
+			t.Errorf("o %s: error %v", o, err)
+		}
+	}
+	data := mustAccept(t, a, signPayload(key, payloadWith(`"o":{"\u0069d":"org_1","rol":"admin"}`)), userID)
+	if data.OrgID != "org_1" {
+		t.Errorf("escaped id read as %q", data.OrgID)
+	}
+}
+
+// A token for a machine (sub mch_…) is not a session token, whatever its
+// cat says: Clerk's authenticateRequest checks isM2MJwt first.
+func TestMachineSubjectIsRefused(t *testing.T) {
+	srv := startWithUser(t)
+	a := newAuthenticator(t, srv, nil)
+	key := srv.SigningKey()
+	claims := srv.Claims("mch_2abc")
+	for name, edit := range map[string]func(map[string]any){
+		"session cat": func(map[string]any) {},
+		"no cat":      func(h map[string]any) { delete(h, "cat") },
+		"ignore cat":  func(h map[string]any) { h["cat"] = clerktest.CategoryIgnore },
+	} {
+		h := key.Header()
+		edit(h)
+		_, err := authenticate(a, key.SignWithHeader(h, claims))
+		testutil.MustFailWith(t, err, clerkauth.ErrInvalidToken)
+		if err != nil && !strings.Contains(err.Error(), "machine") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// Times no JavaScript Date holds, before 1970 or near ±2^63, are refused:
+// exp - iat never wraps round into an acceptable lifetime.
+func TestExtremeTimesAreRefused(t *testing.T) {
+	srv := startWithUser(t)
+	a := newAuthenticator(t, srv, nil)
+	key := srv.SigningKey()
+	now := time.Now().Unix()
+	for name, times := range map[string][2]string{
+		"iat near -2^63":           {"-9223372036854775808", fmt.Sprint(now + 60)},
+		"iat near -2^63, as float": {"-9.2e18", fmt.Sprint(now + 60)},
+		"iat near 2^63":            {"9223372036854775807", fmt.Sprint(now + 60)},
+		"exp near 2^63":            {fmt.Sprint(now), "9223372036854775807"},
+		"exp past 2^63":            {fmt.Sprint(now), "1e19"},
+		"exp 1e300":                {fmt.Sprint(now), "1e300"},
+		"both near 2^63":           {"9223372036854775000", "9223372036854775807"},
+		"iat negative":             {"-1", fmt.Sprint(now + 60)},
+		"exp past JS dates":        {fmt.Sprint(now), "8640000000001"},
+		"exp fractional":           {fmt.Sprint(now), fmt.Sprint(now+60) + ".5"},
+	} {
+		payload := withClaims(srv, func(c map[string]any) { c["iat"], c["exp"] = "IAT", "EXP" })
+		payload = strings.NewReplacer(`"IAT"`, times[0], `"EXP"`, times[1]).Replace(payload)
+		if data, err := authenticate(a, signPayload(key, payload)); err == nil {
+			t.Errorf("%s: accepted as %+v", name, data)
+		}
+	}
+}
+
+// With authorized parties, a token must name one in azp; without them azp
+// is not checked.
+func TestAuthorizedPartiesRequireAzp(t *testing.T) {
+	srv := startWithUser(t)
+	strict := newAuthenticator(t, srv, nil)
+	open := newAuthenticator(t, srv, func(c *clerkauth.Config) { c.AuthorizedParties = nil })
+	for name, edit := range map[string]func(map[string]any){
+		"no azp":    func(c map[string]any) { delete(c, "azp") },
+		"empty azp": func(c map[string]any) { c["azp"] = "" },
+		"null azp":  func(c map[string]any) { c["azp"] = nil },
+	} {
+		claims := srv.Claims(userID)
+		edit(claims)
+		token := srv.Sign(claims)
+		_, err := authenticate(strict, token)
+		testutil.MustFailWith(t, err, clerkauth.ErrInvalidToken)
+		if _, err := authenticate(open, token); err != nil {
+			t.Errorf("%s, no authorized parties: %v", name, err)
+		}
+	}
+}
+
+// o without rol (or with an empty one) is no role, not "org:".
+func TestOrganizationWithoutRole(t *testing.T) {
+	srv := startWithUser(t)
+	a := newAuthenticator(t, srv, nil)
+	for i, o := range []map[string]any{
+		{"id": "org_1", "slg": "acme", "per": "read", "fpm": "1"},
+		{"id": "org_1", "slg": "acme", "rol": "", "per": "read", "fpm": "1"},
+		{"id": "org_1", "slg": "acme", "rol": nil, "per": "read", "fpm": "1"},
+	} {
+		claims := srv.Claims(userID)
+		claims["sid"] = fmt.Sprintf("sess_%d", i)
+		claims["fea"] = "o:reports"
+		claims["o"] = o
+		data := mustAccept(t, a, srv.Sign(claims), userID)
+		if data.OrgID != "org_1" || data.OrgRole != "" || !reflect.DeepEqual(data.OrgPermissions, []string{"org:reports:read"}) {
+			t.Errorf("o %v: organization %q, role %q, permissions %q", o, data.OrgID, data.OrgRole, data.OrgPermissions)
+		}
+	}
+}
+
+// fva reaches AuthData when it is two valid ages, and is nil otherwise:
+// the token is accepted either way.
+func TestFactorVerificationAge(t *testing.T) {
+	srv := startWithUser(t)
+	a := newAuthenticator(t, srv, nil)
+	key := srv.SigningKey()
+	for i, tt := range []struct {
+		fva  string // "" for none
+		want []int
+	}{
+		{"[0,-1]", []int{0, -1}},
+		{"[5,10]", []int{5, 10}},
+		{"[-1,-1]", []int{-1, -1}},
+		{"[1e3,-1.0]", []int{1000, -1}},
+		{"", nil},
+		{"null", nil},
+		{"[1]", nil},
+		{"[1,2,3]", nil},
+		{`"0,-1"`, nil},
+		{"[1.5,2]", nil},
+		{"[-2,0]", nil},
+		{`["1",2]`, nil},
+		{"[1e19,0]", nil},
+		{`{"0":1,"1":2}`, nil},
+	} {
+		payload := withClaims(srv, func(c map[string]any) {
+			c["sid"] = fmt.Sprintf("sess_%d", i)
+			delete(c, "fva")
+		})
+		if tt.fva != "" {
+			payload = payload[:len(payload)-1] + `,"fva":` + tt.fva + "}"
+		}
+		data := mustAccept(t, a, signPayload(key, payload), userID)
+		if !reflect.DeepEqual(data.FactorVerificationAge, tt.want) {
+			t.Errorf("fva %s: %v, want %v", tt.fva, data.FactorVerificationAge, tt.want)
+		}
+	}
+}
+
+// An endpoint that changes its AuthData's factor ages does not change
+// what the next request with the same (cached) token gets.
+func TestFactorVerificationAgeIsCopied(t *testing.T) {
+	srv := startWithUser(t)
+	a := newAuthenticator(t, srv, nil)
+	token := srv.Token(userID)
+	mustAccept(t, a, token, userID).FactorVerificationAge[0] = 99
+	if got := mustAccept(t, a, token, userID).FactorVerificationAge; !reflect.DeepEqual(got, []int{0, -1}) {
+		t.Fatalf("FactorVerificationAge = %v after an endpoint changed an earlier copy", got)
+	}
+}
+
+// A refusal for a missing claim names it: the logs say what to fix.
+func TestMissingClaimsAreNamed(t *testing.T) {
+	srv := startWithUser(t)
+	a := newAuthenticator(t, srv, nil)
+	for _, claim := range []string{"exp", "iat", "sub", "sid", "azp"} {
+		claims := srv.Claims(userID)
+		delete(claims, claim)
+		_, err := authenticate(a, srv.Sign(claims))
+		if err == nil || !strings.Contains(err.Error(), "no "+claim) {
+			t.Errorf("without %s: %v", claim, err)
+		}
+	}
 }

@@ -71,6 +71,7 @@ type Server struct {
 	latency  time.Duration
 	failures map[Endpoint]*Failure
 	calls    map[Endpoint]int
+	machine  machineTokens
 }
 
 // NewServer starts a Server with one signing key and no users.
@@ -87,6 +88,7 @@ func NewServer() *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/jwks", s.serve(JWKS, s.jwks))
 	mux.HandleFunc("GET /v1/users/{id}", s.serve(Users, s.user))
+	s.serveMachineTokens(mux)
 	s.http = httptest.NewServer(mux)
 	s.URL = s.http.URL + "/v1"
 	return s
@@ -223,7 +225,7 @@ func (s *Server) serve(e Endpoint, next http.HandlerFunc) http.HandlerFunc {
 			writeError(w, failure.Status, code, "injected failure")
 			return
 		}
-		if r.Header.Get("Authorization") != "Bearer "+s.SecretKey {
+		if !s.authorized(e, r.Header.Get("Authorization")) {
 			writeError(w, http.StatusUnauthorized, "authentication_invalid", "the secret key is not valid")
 			return
 		}

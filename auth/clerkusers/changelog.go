@@ -2,7 +2,9 @@ package clerkusers
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"time"
 )
 
 // LoggedChange is one change-log entry.
@@ -45,13 +47,13 @@ func (s *Store) ChangesAfter(ctx context.Context, id int64, limit int) ([]Logged
 }
 
 // RecentRevocations is the sessions revoked and the users deleted within
-// RevocationRetention: what a starting instance must remember.
-func (s *Store) RecentRevocations(ctx context.Context) (sessions, users []string, err error) {
+// retention (RevocationRetention): what a starting instance must remember.
+func (s *Store) RecentRevocations(ctx context.Context, retention time.Duration) (sessions, users []string, err error) {
 	rows, err := s.db.QueryContext(ctx, `
 		SELECT 's', session_id FROM revoked_sessions WHERE revoked_at > now() - make_interval(secs => $1)
 		UNION ALL
 		SELECT 'u', id FROM users WHERE deleted AND synced_at > now() - make_interval(secs => $1)`,
-		RevocationRetention.Seconds())
+		retention.Seconds())
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading recent revocations: %w", err)
 	}
@@ -78,16 +80,46 @@ func (s *Store) RecentRevocations(ctx context.Context) (sessions, users []string
 const deliveryRetention = 7 * 24 * 60 * 60
 
 // Prune deletes what no instance needs any more: revoked sessions and
-// change-log entries older than RevocationRetention, processed deliveries
-// older than a week. The users mirror is never pruned.
-func (s *Store) Prune(ctx context.Context) error {
+// change-log entries older than retention (RevocationRetention), processed
+// deliveries older than a week. The users mirror is never pruned.
+func (s *Store) Prune(ctx context.Context, retention time.Duration) error {
 	_, err := s.db.ExecContext(ctx, `
 		WITH sessions AS (DELETE FROM revoked_sessions WHERE revoked_at < now() - make_interval(secs => $1)),
 		     log AS (DELETE FROM changes WHERE created_at < now() - make_interval(secs => $1))
 		DELETE FROM webhook_deliveries WHERE processed_at < now() - make_interval(secs => $2)`,
-		RevocationRetention.Seconds(), deliveryRetention)
+		retention.Seconds(), deliveryRetention)
 	if err != nil {
 		return fmt.Errorf("pruning: %w", err)
 	}
 	return nil
+}
+
+// The bounds of the change-log lock. Writers hold it for a few milliseconds
+// (an insert, then the commit), so waiting longer than changeLogLockWait
+// means a writer stalled while holding it: the waiter fails, its delivery
+// is answered 503, and Svix retries it (first after 5 seconds), by when the
+// server has ended the stalled writer's session, changeLogIdleTimeout after
+// it went silent, and so released the lock. Without these, one writer whose
+// process froze (or whose network went) would hold every webhook, and so
+// every revocation, until TCP gave up on it.
+const (
+	changeLogLockWait    = 2 * time.Second
+	changeLogIdleTimeout = 4 * time.Second
+)
+
+// boundChangeLogLock sets, for the rest of tx, how long it may wait for a
+// lock and stay idle holding one. set_config(..., true) is SET LOCAL, in a
+// single statement whatever the protocol.
+var boundChangeLogLock = fmt.Sprintf(
+	`SELECT set_config('lock_timeout', '%d', true), set_config('idle_in_transaction_session_timeout', '%d', true)`,
+	changeLogLockWait.Milliseconds(), changeLogIdleTimeout.Milliseconds())
+
+// lockChangeLog takes the lock that serializes change-log writers (see the
+// changes table) for the rest of tx, bounded as above.
+func lockChangeLog(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, boundChangeLogLock); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, changeLogLock)
+	return err
 }

@@ -40,7 +40,12 @@ type Config struct {
 	ClerkTimeout time.Duration
 	// SyncInterval is how often a Tail reads the change log. Default 1s.
 	SyncInterval time.Duration
-	// Log receives database failures, at most once per SyncInterval each.
+	// Leeway is the clock skew the token verifier allows on exp and iat
+	// (clerkauth.Config.Leeway: give both the same value). Revocations are
+	// remembered for RevocationRetention(Leeway). Default 5s, as clerkauth's.
+	Leeway time.Duration
+	// Log receives database failures: the first of an outage, then a count
+	// once a minute (see Tail.TrySync and UserCache).
 	Log Logger
 	// HTTPClient makes the calls to Clerk. Default http.DefaultClient's settings.
 	HTTPClient *http.Client
@@ -50,6 +55,7 @@ type Config struct {
 
 // Logger is what clerkusers logs to; Encore's rlog.With() satisfies it.
 type Logger interface {
+	Info(msg string, keysAndValues ...any)
 	Warn(msg string, keysAndValues ...any)
 }
 
@@ -70,6 +76,7 @@ func (c Config) withDefaults() (*Config, error) {
 		clerkapi.SetDefault("MaxStale", &c.MaxStale, time.Hour),
 		clerkapi.SetDefault("ClerkTimeout", &c.ClerkTimeout, 5*time.Second),
 		clerkapi.SetDefault("SyncInterval", &c.SyncInterval, time.Second),
+		clerkapi.SetDefault("Leeway", &c.Leeway, 5*time.Second),
 		clerkapi.SetDefault("CacheSize", &c.CacheSize, 10_000),
 	); err != nil {
 		return nil, fmt.Errorf("clerkusers: %w", err)
@@ -91,4 +98,9 @@ func (c Config) withDefaults() (*Config, error) {
 
 type discard struct{}
 
+func (discard) Info(string, ...any) {}
 func (discard) Warn(string, ...any) {}
+
+// logInterval is how often a persisting database failure is logged again:
+// an outage writes a few lines an hour, not one per request or per sync.
+const logInterval = time.Minute

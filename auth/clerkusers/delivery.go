@@ -3,8 +3,12 @@ package clerkusers
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // ChangeKind says what a webhook event changed.
@@ -34,6 +38,10 @@ type Delivery struct {
 	ID        string
 	EventType string
 	Change    *Change
+	// Failure, when not "", is why the delivery can never be applied: Apply
+	// then records only the delivery, with it, and no Change. It is stored
+	// and logged, so it must be fixed text, never the body's.
+	Failure string
 }
 
 // Outcome is what Apply made of a delivery.
@@ -50,7 +58,24 @@ const (
 	Outdated Outcome = "outdated"
 	// Ignored: the event changes nothing here; only the delivery was recorded.
 	Ignored Outcome = "ignored"
+	// Unappliable: the delivery had a Failure, recorded with it.
+	Unappliable Outcome = "unappliable"
 )
+
+// Refusal reports whether err, from Apply, is the database refusing the
+// delivery's data, which every retry would meet again: a data exception
+// (SQLSTATE class 22), such as a NUL byte in a text or a time out of range.
+// reason is fixed text naming the SQLSTATE, for Delivery.Failure. Any other
+// error, transient (connection lost, lock or statement timeout, shutdown) or
+// not understood, is not a refusal: retrying a delivery costs little, while
+// dropping one loses the change.
+func Refusal(err error) (reason string, refused bool) {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && strings.HasPrefix(pgErr.Code, "22") {
+		return "the database refused a value (SQLSTATE " + pgErr.Code + ")", true
+	}
+	return "", false
+}
 
 // changeLogLock serializes change-log writers (see the changes table).
 const changeLogLock = 0x636c65726b // "clerk"
@@ -87,15 +112,22 @@ func (s *Store) Apply(ctx context.Context, d Delivery, beforeCommit func(context
 
 func apply(ctx context.Context, tx *sql.Tx, d Delivery) (Outcome, error) {
 	// Concurrent deliveries of one svix-id wait here for the first to commit
-	// or roll back, so exactly one applies it.
-	res, err := tx.ExecContext(ctx,
-		`INSERT INTO webhook_deliveries (svix_id, event_type) VALUES ($1, $2) ON CONFLICT (svix_id) DO NOTHING`,
-		d.ID, d.EventType)
+	// or roll back, so exactly one applies it. A delivery recorded as
+	// unappliable is processed again when it comes back: Svix stopped
+	// retrying it, so it is someone resending it once the cause is fixed.
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO webhook_deliveries AS d (svix_id, event_type, failure) VALUES ($1, $2, NULLIF($3, ''))
+		ON CONFLICT (svix_id) DO UPDATE SET event_type = EXCLUDED.event_type, failure = EXCLUDED.failure, processed_at = now()
+		WHERE d.failure IS NOT NULL`,
+		d.ID, d.EventType, d.Failure)
 	if err != nil {
 		return "", err
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return Duplicate, err
+	}
+	if d.Failure != "" {
+		return Unappliable, nil
 	}
 	c := d.Change
 	if c == nil {
@@ -121,7 +153,7 @@ func apply(ctx context.Context, tx *sql.Tx, d Delivery) (Outcome, error) {
 // logChange appends to the change log. The lock is taken last, just before
 // commit, so the serialization it buys costs little.
 func logChange(ctx context.Context, tx *sql.Tx, c *Change) error {
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, changeLogLock); err != nil {
+	if err := lockChangeLog(ctx, tx); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx,

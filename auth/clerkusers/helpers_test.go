@@ -2,7 +2,10 @@ package clerkusers_test
 
 import (
 	"database/sql"
+	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -47,20 +50,44 @@ func openDB(t testing.TB) *sql.DB { return pgtest.Open(t, migrations) }
 // newStore is a Store on a fresh database with the auth schema.
 func newStore(t testing.TB) *clerkusers.Store { return clerkusers.NewStore(openDB(t)) }
 
-// logRecorder is a Logger that keeps what it is given.
+// logRecorder is a Logger that keeps what it is given, as "LEVEL msg kv".
 type logRecorder struct {
 	mu    sync.Mutex
 	lines []string
 }
 
-func (l *logRecorder) Warn(msg string, _ ...any) {
+func (l *logRecorder) Info(msg string, kv ...any) { l.add("INFO", msg, kv) }
+func (l *logRecorder) Warn(msg string, kv ...any) { l.add("WARN", msg, kv) }
+
+// Error makes a logRecorder a clerkwebhook.Logger too.
+func (l *logRecorder) Error(msg string, kv ...any) { l.add("ERROR", msg, kv) }
+
+func (l *logRecorder) add(level, msg string, kv []any) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.lines = append(l.lines, msg)
+	l.lines = append(l.lines, fmt.Sprint(level, " ", msg, " ", kv))
 }
 
 func (l *logRecorder) Len() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.lines)
+}
+
+// Lines is what was logged so far.
+func (l *logRecorder) Lines() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.lines)
+}
+
+// Count is the number of lines logged so far that contain s.
+func (l *logRecorder) Count(s string) int {
+	n := 0
+	for _, line := range l.Lines() {
+		if strings.Contains(line, s) {
+			n++
+		}
+	}
+	return n
 }

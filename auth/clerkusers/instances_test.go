@@ -11,6 +11,7 @@ import (
 	"encore.app/auth/clerktest"
 	"encore.app/auth/clerkusers"
 	"encore.app/auth/clerkwebhook"
+	"encore.app/internal/clerkevents"
 	"encore.app/internal/testutil"
 )
 
@@ -25,10 +26,10 @@ type app struct {
 // events records what the webhook handler publishes.
 type events struct {
 	mu   sync.Mutex
-	sent []clerkwebhook.UserEvent
+	sent []clerkevents.UserEvent
 }
 
-func (e *events) Publish(_ context.Context, ev *clerkwebhook.UserEvent) (string, error) {
+func (e *events) Publish(_ context.Context, ev *clerkevents.UserEvent) (string, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.sent = append(e.sent, *ev)

@@ -3,18 +3,24 @@ package clerkusers
 import (
 	"sync"
 	"time"
+
+	"encore.app/auth/clerkauth"
 )
 
 // RevocationRetention is how long a revoked session or a deleted user is
-// remembered, in memory and in the database. Clerk's session tokens live
-// 60 seconds; ten minutes covers that, the leeway and clock skew many times
-// over, and keeps the set small.
-const RevocationRetention = 10 * time.Minute
+// remembered, in memory and in the database, when the verifier allows
+// leeway of clock skew: as long as a token issued before the revocation can
+// be accepted. Such a token's iat is at most leeway ahead of our clock (the
+// verifier refuses more), its exp at most clerkauth.MaxTokenLifetime after
+// its iat, and it is accepted until leeway past its exp.
+func RevocationRetention(leeway time.Duration) time.Duration {
+	return leeway + clerkauth.MaxTokenLifetime + leeway
+}
 
 // Revocations is the in-memory set of sessions Clerk ended and users it
 // deleted, checked on every request (clerkauth.Revocations). The change-log
-// tail fills it; entries leave after RevocationRetention, when no token
-// they could refuse is still valid.
+// tail fills it, and prunes entries older than RevocationRetention, when no
+// token they could refuse is still valid.
 type Revocations struct {
 	now func() time.Time
 
@@ -64,9 +70,9 @@ func (r *Revocations) add(set map[string]time.Time, id string) {
 	set[id] = r.now()
 }
 
-// prune forgets what is older than RevocationRetention.
-func (r *Revocations) prune() {
-	cutoff := r.now().Add(-RevocationRetention)
+// prune forgets what is older than retention.
+func (r *Revocations) prune(retention time.Duration) {
+	cutoff := r.now().Add(-retention)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, set := range []map[string]time.Time{r.sessions, r.users} {

@@ -3,6 +3,7 @@ package clerkusers_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -75,12 +76,13 @@ func TestChangeLogAndRevocations(t *testing.T) {
 	if end, _ := store.ChangeLogEnd(ctx); end != changes[2].ID {
 		t.Fatalf("end = %d, want %d", end, changes[2].ID)
 	}
-	sessions, users, err := store.RecentRevocations(ctx)
+	retention := clerkusers.RevocationRetention(5 * time.Second)
+	sessions, users, err := store.RecentRevocations(ctx, retention)
 	if err != nil || len(sessions) != 1 || sessions[0] != "sess_a" || len(users) != 1 || users[0] != "user_b" {
 		t.Fatalf("recent revocations: %v %v %v", sessions, users, err)
 	}
 	// Pruning keeps what is recent.
-	if err := store.Prune(ctx); err != nil {
+	if err := store.Prune(ctx, retention); err != nil {
 		t.Fatal(err)
 	}
 	if changes, _ := store.ChangesAfter(ctx, 0, 10); len(changes) != 3 {
@@ -88,6 +90,8 @@ func TestChangeLogAndRevocations(t *testing.T) {
 	}
 }
 
+// Prune and RecentRevocations keep a row as long as the retention a
+// verifier's leeway calls for, and not longer.
 func TestPruneForgetsOldRows(t *testing.T) {
 	db := openDB(t)
 	store := clerkusers.NewStore(db)
@@ -95,6 +99,8 @@ func TestPruneForgetsOldRows(t *testing.T) {
 	for _, d := range []clerkusers.Delivery{
 		{ID: "msg_old", EventType: "session.revoked", Change: &clerkusers.Change{Kind: clerkusers.SessionRevoked, SessionID: "sess_old"}},
 		{ID: "msg_new", EventType: "session.revoked", Change: &clerkusers.Change{Kind: clerkusers.SessionRevoked, SessionID: "sess_new"}},
+		{ID: "msg_gone", EventType: "user.deleted", Change: &clerkusers.Change{Kind: clerkusers.UserDeleted, UserID: "user_old"}},
+		{ID: "msg_kept", EventType: "user.deleted", Change: &clerkusers.Change{Kind: clerkusers.UserDeleted, UserID: "user_new"}},
 	} {
 		if _, err := store.Apply(ctx, d, nil); err != nil {
 			t.Fatal(err)
@@ -106,13 +112,24 @@ func TestPruneForgetsOldRows(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	age("revoked_sessions", "revoked_at", "session_id = 'sess_old'", clerkusers.RevocationRetention+time.Second)
-	age("changes", "created_at", "session_id = 'sess_old'", clerkusers.RevocationRetention+time.Second)
+	// A long leeway: the rows inside its retention are older than the
+	// retention of the default one.
+	retention := clerkusers.RevocationRetention(time.Minute)
+	old, recent := retention+time.Second, retention-10*time.Second
+	age("revoked_sessions", "revoked_at", "session_id = 'sess_old'", old)
+	age("revoked_sessions", "revoked_at", "session_id = 'sess_new'", recent)
+	age("changes", "created_at", "session_id = 'sess_old'", old)
+	age("changes", "created_at", "session_id <> 'sess_old'", recent)
+	age("users", "synced_at", "id = 'user_old'", old)
+	age("users", "synced_at", "id = 'user_new'", recent)
 	age("webhook_deliveries", "processed_at", "svix_id = 'msg_old'", 8*24*time.Hour)
-	if err := store.Prune(ctx); err != nil {
+	if err := store.Prune(ctx, retention); err != nil {
 		t.Fatal(err)
 	}
-	sessions, _, _ := store.RecentRevocations(ctx)
+	sessions, users, err := store.RecentRevocations(ctx, retention)
+	if err != nil {
+		t.Fatal(err)
+	}
 	changes, _ := store.ChangesAfter(ctx, 0, 10)
 	var deliveries int
 	if err := db.QueryRow(`SELECT count(*) FROM webhook_deliveries`).Scan(&deliveries); err != nil {
@@ -122,8 +139,8 @@ func TestPruneForgetsOldRows(t *testing.T) {
 	if err := db.QueryRow(`SELECT count(*) FROM revoked_sessions`).Scan(&revoked); err != nil {
 		t.Fatal(err)
 	}
-	if len(sessions) != 1 || sessions[0] != "sess_new" || len(changes) != 1 || deliveries != 1 || revoked != 1 {
-		t.Fatalf("after prune: sessions %v, changes %+v, deliveries %d, revoked rows %d", sessions, changes, deliveries, revoked)
+	if !slices.Equal(sessions, []string{"sess_new"}) || !slices.Equal(users, []string{"user_new"}) || len(changes) != 3 || deliveries != 3 || revoked != 1 {
+		t.Fatalf("after prune: sessions %v, users %v, changes %+v, deliveries %d, revoked rows %d", sessions, users, changes, deliveries, revoked)
 	}
 }
 

@@ -3,6 +3,8 @@ package clerkusers
 import (
 	"context"
 	"time"
+
+	"encore.app/internal/loglimit"
 )
 
 // tailBatch bounds the change-log entries read per query.
@@ -16,19 +18,31 @@ const pruneEvery = time.Minute
 // changed users leave the UserCache (the next request reads the database),
 // and revoked sessions and deleted users enter Revocations. So a webhook
 // received by any instance is enforced by all within about one interval,
-// with no per-request database call.
+// with no per-request database call, once the instance has synced once.
 type Tail struct {
 	store       *Store
 	users       *UserCache
 	revocations *Revocations
 	interval    time.Duration
+	retention   time.Duration
 	now         func() time.Time
-	dbErrors    *throttledLog
+	log         Logger
+	// notLoaded and notSynced count the failed syncs of an outage after
+	// the first, which is logged, before and after the first success.
+	notLoaded, notSynced *loglimit.Limiter
 
 	started   bool
 	last      int64
 	lastPrune time.Time
+	// failing is set from a failed sync to the next successful one.
+	failing bool
 }
+
+// The lines of an outage.
+const (
+	msgNotLoaded = "clerkusers: revocations are not enforced from the database yet: it cannot be read; retrying every sync interval"
+	msgNotSynced = "clerkusers: revocations and user changes are not synced: the database is unavailable; retrying every sync interval"
+)
 
 // NewTail is a tail of cfg.Store's change log into users and revocations.
 func NewTail(cfg Config, users *UserCache, revocations *Revocations) (*Tail, error) {
@@ -36,29 +50,28 @@ func NewTail(cfg Config, users *UserCache, revocations *Revocations) (*Tail, err
 	if err != nil {
 		return nil, err
 	}
+	failures := func(msg string) *loglimit.Limiter {
+		return loglimit.New(loglimit.Config{Message: msg, Interval: logInterval, Summary: c.Log.Warn, Now: c.Now})
+	}
 	return &Tail{
 		store:       c.Store,
 		users:       users,
 		revocations: revocations,
 		interval:    c.SyncInterval,
+		retention:   RevocationRetention(c.Leeway),
 		now:         c.Now,
-		dbErrors:    newThrottledLog(c.Log, c.SyncInterval, c.Now),
+		log:         c.Log,
+		notLoaded:   failures(msgNotLoaded),
+		notSynced:   failures(msgNotSynced),
 	}, nil
 }
 
-// Run syncs every interval until ctx ends. A database outage is logged at
-// most once per interval and retried; memory keeps serving meanwhile.
+// Run syncs every interval until ctx ends.
 func (t *Tail) Run(ctx context.Context) {
 	ticker := time.NewTicker(t.interval)
 	defer ticker.Stop()
 	for {
-		// A database that hangs must not stop the tail for good.
-		syncCtx, cancel := context.WithTimeout(ctx, max(t.interval, databaseTimeout))
-		err := t.Sync(syncCtx)
-		cancel()
-		if err != nil && ctx.Err() == nil {
-			t.dbErrors.warn("revocations and user changes are not synced: the database is unavailable", err)
-		}
+		t.TrySync(ctx)
 		select {
 		case <-ctx.Done():
 			return
@@ -67,29 +80,54 @@ func (t *Tail) Run(ctx context.Context) {
 	}
 }
 
+// TrySync syncs, bounded in time (a database that hangs must not stop the
+// tail for good), and reports whether it succeeded. Memory keeps serving
+// through a failure, which is logged at Warn: the first of an outage with
+// its error, then a count of those that followed once a minute, then a line
+// at Info when a sync succeeds again. Until the first success the lines say
+// that revocations are not enforced: an instance that starts while the
+// database is down enforces those webhooks told other instances about from
+// its first successful sync.
+func (t *Tail) TrySync(ctx context.Context) bool {
+	syncCtx, cancel := context.WithTimeout(ctx, max(t.interval, databaseTimeout))
+	err := t.Sync(syncCtx)
+	cancel()
+	limiter, msg := t.notSynced, msgNotSynced
+	if !t.started {
+		limiter, msg = t.notLoaded, msgNotLoaded
+	}
+	switch {
+	case err == nil:
+		if t.failing {
+			t.failing = false
+			t.notLoaded.Flush()
+			t.notSynced.Flush()
+			t.log.Info("clerkusers: the change log is read again; revocations are enforced from the database")
+		}
+		return true
+	case ctx.Err() != nil:
+		// Stopping, not failing.
+	case !t.failing:
+		t.failing = true
+		t.log.Warn(msg, "error", err.Error())
+	default:
+		limiter.Allow()
+	}
+	return false
+}
+
 // Sync applies the change-log entries written since the last Sync. The
 // first one instead loads the revocations that can still matter and starts
 // from the log's end: the memory of a new instance holds no user to drop.
+// So does the first after the log went backwards (a database restored
+// from a backup, or a failover that lost the newest entries): the entries
+// after the last one seen would then be read only once the log grew past
+// it again, and those written meanwhile never.
 func (t *Tail) Sync(ctx context.Context) error {
 	if !t.started {
-		end, err := t.store.ChangeLogEnd(ctx)
-		if err != nil {
+		if err := t.load(ctx); err != nil {
 			return err
 		}
-		// Read after the end, so a change committed in between is applied
-		// again below rather than missed: applying is idempotent.
-		sessions, users, err := t.store.RecentRevocations(ctx)
-		if err != nil {
-			return err
-		}
-		for _, id := range sessions {
-			t.revocations.revokeSession(id)
-		}
-		for _, id := range users {
-			t.revocations.deleteUser(id)
-			t.users.Forget(id)
-		}
-		t.started, t.last = true, end
 	}
 	for {
 		changes, err := t.store.ChangesAfter(ctx, t.last, tailBatch)
@@ -100,18 +138,59 @@ func (t *Tail) Sync(ctx context.Context) error {
 			t.apply(c)
 			t.last = c.ID
 		}
-		if len(changes) < tailBatch {
-			break
+		if len(changes) == tailBatch {
+			continue
 		}
+		if len(changes) == 0 {
+			if err := t.checkEnd(ctx); err != nil {
+				return err
+			}
+		}
+		break
 	}
-	t.revocations.prune()
+	t.revocations.prune(t.retention)
 	if now := t.now(); now.Sub(t.lastPrune) >= pruneEvery {
-		if err := t.store.Prune(ctx); err != nil {
+		if err := t.store.Prune(ctx, t.retention); err != nil {
 			return err
 		}
 		t.lastPrune = now
 	}
 	return nil
+}
+
+// load reads the revocations that can still matter and the log's end.
+func (t *Tail) load(ctx context.Context) error {
+	end, err := t.store.ChangeLogEnd(ctx)
+	if err != nil {
+		return err
+	}
+	// Read after the end, so a change committed in between is applied
+	// again below rather than missed: applying is idempotent.
+	sessions, users, err := t.store.RecentRevocations(ctx, t.retention)
+	if err != nil {
+		return err
+	}
+	for _, id := range sessions {
+		t.revocations.revokeSession(id)
+	}
+	for _, id := range users {
+		t.revocations.deleteUser(id)
+		t.users.Forget(id)
+	}
+	t.started, t.last = true, end
+	return nil
+}
+
+// checkEnd reloads when the log ends before the last entry seen.
+func (t *Tail) checkEnd(ctx context.Context) error {
+	end, err := t.store.ChangeLogEnd(ctx)
+	if err != nil || end >= t.last {
+		return err
+	}
+	t.log.Warn("clerkusers: the change log went backwards (database restored or failed over): reloading revocations and restarting from its end",
+		"last_seen", t.last, "end", end)
+	t.started = false // so that a failed reload is retried, not warned about again
+	return t.load(ctx)
 }
 
 func (t *Tail) apply(c LoggedChange) {

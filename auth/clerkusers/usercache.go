@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"encore.app/auth/internal/clerkapi"
+	"encore.app/internal/loglimit"
 )
 
 // The errors PrimaryEmail wraps; errors.Is tells them apart.
@@ -43,7 +44,10 @@ type UserCache struct {
 	maxStale time.Duration
 	timeout  time.Duration
 	now      func() time.Time
-	dbErrors *throttledLog
+	log      Logger
+	// dbErrors limits the lines of database failures, which a database
+	// outage brings on every lookup, to one a minute and a count.
+	dbErrors *loglimit.Limiter
 	entries  *lru.Cache[string, userEntry]
 	lookups  singleflight.Group
 	// forgets counts Forget calls: a lookup that saw one happen while it
@@ -74,6 +78,10 @@ func NewUserCache(cfg Config) (*UserCache, error) {
 	if err != nil {
 		return nil, err
 	}
+	dbErrors := loglimit.New(loglimit.Config{
+		Message: "clerkusers: user lookups cannot use the database",
+		Lines:   1, Interval: logInterval, Summary: c.Log.Warn, Now: c.Now,
+	})
 	return &UserCache{
 		client:   &user.Client{Backend: clerkapi.NewBackend(clerkapi.Config{SecretKey: c.SecretKey, APIURL: c.APIURL, HTTPClient: c.HTTPClient, Now: c.Now})},
 		store:    c.Store,
@@ -82,7 +90,8 @@ func NewUserCache(cfg Config) (*UserCache, error) {
 		maxStale: c.MaxStale,
 		timeout:  c.ClerkTimeout,
 		now:      c.Now,
-		dbErrors: newThrottledLog(c.Log, c.SyncInterval, c.Now),
+		log:      c.Log,
+		dbErrors: dbErrors,
 		entries:  entries,
 	}, nil
 }
@@ -139,7 +148,7 @@ func (c *UserCache) lookup(ctx context.Context, userID string) (userEntry, error
 		row, found, err := c.store.User(dbCtx, userID)
 		cancel()
 		if err != nil {
-			c.dbErrors.warn("user lookups skip the database: it is unavailable", err)
+			c.warnDatabase("clerkusers: user lookups skip the database: it is unavailable", err)
 		}
 		if found && row.Deleted {
 			return remember(userEntry{notFound: true, freshUntil: now.Add(c.ttl)})
@@ -167,7 +176,7 @@ func (c *UserCache) lookup(ctx context.Context, userID string) (userEntry, error
 			err := c.store.SaveUser(dbCtx, userID, e.email, time.UnixMilli(u.UpdatedAt))
 			cancel()
 			if err != nil {
-				c.dbErrors.warn("users fetched from Clerk are not saved: the database is unavailable", err)
+				c.warnDatabase("clerkusers: users fetched from Clerk are not saved: the database is unavailable", err)
 			}
 		}
 		return remember(e)
@@ -177,6 +186,12 @@ func (c *UserCache) lookup(ctx context.Context, userID string) (userEntry, error
 		return stale, nil
 	}
 	return userEntry{}, err
+}
+
+func (c *UserCache) warnDatabase(msg string, err error) {
+	if c.dbErrors.Allow() {
+		c.log.Warn(msg, "error", err.Error())
+	}
 }
 
 func (c *UserCache) fetch(ctx context.Context, userID string) (*clerk.User, error) {

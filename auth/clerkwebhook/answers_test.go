@@ -11,6 +11,7 @@ import (
 	"encore.app/auth/clerktest"
 	"encore.app/auth/clerkusers"
 	"encore.app/auth/clerkwebhook"
+	"encore.app/internal/clerkevents"
 	"encore.app/internal/pgtest"
 )
 
@@ -18,7 +19,7 @@ import (
 // applied, one of exactly 1 MiB is processed.
 func TestBodySizeLimit(t *testing.T) {
 	e := newEnv(t)
-	body := clerktest.UserEventBody(clerkwebhook.UserCreated, ada, t0)
+	body := clerktest.UserEventBody(clerkevents.UserCreated, ada, t0)
 	padded := func(size int) []byte { // JSON allows trailing whitespace
 		return append(append([]byte(nil), body...), bytes.Repeat([]byte(" "), size-len(body))...)
 	}
@@ -37,34 +38,32 @@ func TestNotAnEvent(t *testing.T) {
 		return []byte(`{"object":"event","type":"session.revoked","data":` + data + `}`)
 	}
 	cases := map[string][]byte{
-		"not JSON":                             []byte("user.created user_1"),
-		"empty":                                nil,
-		"truncated JSON":                       user(`{"id":"user_1"`),
-		"JSON array":                           []byte(`[{"type":"user.created"}]`),
-		"JSON null":                            []byte(`null`),
-		"without type":                         []byte(`{"object":"event","data":{"id":"user_1","updated_at":1}}`),
-		"type not a string":                    []byte(`{"type":1,"data":{}}`),
-		"type not a plain name":                []byte(`{"type":"user.created\n","data":{}}`),
-		"without data":                         []byte(`{"type":"user.created"}`),
-		"unknown type without data":            []byte(`{"type":"organization.created","data":null}`),
-		"data not an object":                   user(`"user_1"`),
-		"user without id":                      user(`{"updated_at":1754000000000}`),
-		"user id with a slash":                 user(`{"id":"user/1","updated_at":1754000000000}`),
-		"user id with a space":                 user(`{"id":"user 1","updated_at":1754000000000}`),
-		"user id not ASCII":                    user(`{"id":"user_é","updated_at":1754000000000}`),
-		"user id too long":                     user(`{"id":"user_` + strings.Repeat("a", 200) + `","updated_at":1754000000000}`),
-		"user id not a string":                 user(`{"id":12,"updated_at":1754000000000}`),
-		"user without updated_at":              user(`{"id":"user_1"}`),
-		"user with null updated_at":            user(`{"id":"user_1","updated_at":null}`),
-		"user with updated_at a string":        user(`{"id":"user_1","updated_at":"2025-01-01"}`),
-		"user with updated_at past year 9999":  user(`{"id":"user_1","updated_at":253402300800000}`),
-		"user with updated_at beyond any time": user(`{"id":"user_1","updated_at":9223372036854775807}`),
-		"user.deleted without id":              []byte(`{"type":"user.deleted","data":{"object":"user","deleted":true}}`),
-		"user.deleted with a bad id":           []byte(`{"type":"user.deleted","data":{"id":"user_1'--","deleted":true}}`),
-		"session without id":                   session(`{"user_id":"user_1","status":"revoked"}`),
-		"session without user_id":              session(`{"id":"sess_1","status":"revoked"}`),
-		"session with a bad id":                session(`{"id":"sess_1\u0000","user_id":"user_1"}`),
-		"session.ended with bad user_id":       []byte(`{"type":"session.ended","data":{"id":"sess_1","user_id":"user 1"}}`),
+		"not JSON":                       []byte("user.created user_1"),
+		"empty":                          nil,
+		"truncated JSON":                 user(`{"id":"user_1"`),
+		"JSON array":                     []byte(`[{"type":"user.created"}]`),
+		"JSON null":                      []byte(`null`),
+		"without type":                   []byte(`{"object":"event","data":{"id":"user_1","updated_at":1}}`),
+		"type not a string":              []byte(`{"type":1,"data":{}}`),
+		"type not a plain name":          []byte(`{"type":"user.created\n","data":{}}`),
+		"without data":                   []byte(`{"type":"user.created"}`),
+		"unknown type without data":      []byte(`{"type":"organization.created","data":null}`),
+		"data not an object":             user(`"user_1"`),
+		"user without id":                user(`{"updated_at":1754000000000}`),
+		"user id with a slash":           user(`{"id":"user/1","updated_at":1754000000000}`),
+		"user id with a space":           user(`{"id":"user 1","updated_at":1754000000000}`),
+		"user id not ASCII":              user(`{"id":"user_é","updated_at":1754000000000}`),
+		"user id too long":               user(`{"id":"user_` + strings.Repeat("a", 200) + `","updated_at":1754000000000}`),
+		"user id not a string":           user(`{"id":12,"updated_at":1754000000000}`),
+		"user without updated_at":        user(`{"id":"user_1"}`),
+		"user with null updated_at":      user(`{"id":"user_1","updated_at":null}`),
+		"user with updated_at a string":  user(`{"id":"user_1","updated_at":"2025-01-01"}`),
+		"user.deleted without id":        []byte(`{"type":"user.deleted","data":{"object":"user","deleted":true}}`),
+		"user.deleted with a bad id":     []byte(`{"type":"user.deleted","data":{"id":"user_1'--","deleted":true}}`),
+		"session without id":             session(`{"user_id":"user_1","status":"revoked"}`),
+		"session without user_id":        session(`{"id":"sess_1","status":"revoked"}`),
+		"session with a bad id":          session(`{"id":"sess_1\u0000","user_id":"user_1"}`),
+		"session.ended with bad user_id": []byte(`{"type":"session.ended","data":{"id":"sess_1","user_id":"user 1"}}`),
 	}
 	e := newEnv(t) // shared: every case must leave it empty
 	for name, body := range cases {
@@ -105,7 +104,7 @@ func TestUnknownEventTypesAreIgnored(t *testing.T) {
 func TestMethodNotAllowed(t *testing.T) {
 	e := newEnv(t)
 	for _, m := range []string{http.MethodGet, http.MethodPut, http.MethodHead, http.MethodDelete} {
-		req, err := clerktest.Webhook{}.Request("http://api.example/", clerktest.UserEventBody(clerkwebhook.UserCreated, ada, t0))
+		req, err := clerktest.Webhook{}.Request("http://api.example/", clerktest.UserEventBody(clerkevents.UserCreated, ada, t0))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -134,7 +133,7 @@ func TestSecretNotConfigured(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			e := newEnvOn(t, db, c.secret)
 			e.isolate(t)
-			a := send(t, e.h, clerktest.Webhook{}, clerktest.UserEventBody(clerkwebhook.UserCreated, ada, t0))
+			a := send(t, e.h, clerktest.Webhook{}, clerktest.UserEventBody(clerkevents.UserCreated, ada, t0))
 			a.expect(t, 503, "unavailable")
 			if !strings.Contains(a.Message, "ClerkWebhookSecret "+c.says) || !strings.Contains(a.Message, "encore secret set --type dev,local ClerkWebhookSecret") {
 				t.Errorf("message %q does not say how to set ClerkWebhookSecret", a.Message)
@@ -147,7 +146,7 @@ func TestSecretNotConfigured(t *testing.T) {
 	}
 	t.Run("with surrounding whitespace", func(t *testing.T) {
 		e := newEnvOn(t, db, " "+clerktest.WebhookSecret+"\n")
-		send(t, e.h, clerktest.Webhook{}, clerktest.UserEventBody(clerkwebhook.UserCreated, ada, t0)).expect(t, 200, "applied")
+		send(t, e.h, clerktest.Webhook{}, clerktest.UserEventBody(clerkevents.UserCreated, ada, t0)).expect(t, 200, "applied")
 	})
 }
 
@@ -156,7 +155,7 @@ func TestSecretNotConfigured(t *testing.T) {
 func TestStoreDown(t *testing.T) {
 	srv := pgtest.NewServer(t)
 	e := newEnvOn(t, srv.Open(t, migrations), clerktest.WebhookSecret)
-	body := clerktest.UserEventBody(clerkwebhook.UserCreated, ada, t0)
+	body := clerktest.UserEventBody(clerkevents.UserCreated, ada, t0)
 	// Warm the pool, so the outage breaks live connections as in production.
 	send(t, e.h, clerktest.Webhook{}, clerktest.SessionEventBody(clerkwebhook.SessionRevoked, "sess_warm", ada.ID)).expect(t, 200, "applied")
 
@@ -174,7 +173,7 @@ func TestStoreDown(t *testing.T) {
 	if u, found := e.user(t, ada.ID); !found || u.Email != "ada@example.com" {
 		t.Fatalf("after the retry: %+v, %v", u, found)
 	}
-	expectPublished(t, e, clerkwebhook.UserEvent{Type: clerkwebhook.UserCreated, UserID: ada.ID, Email: "ada@example.com", UpdatedAt: t0})
+	expectPublished(t, e, clerkevents.UserEvent{Type: clerkevents.UserCreated, UserID: ada.ID, Email: "ada@example.com", UpdatedAt: t0})
 }
 
 // A failed publish rolls the delivery back and answers 503; the retry after
@@ -182,7 +181,7 @@ func TestStoreDown(t *testing.T) {
 func TestPublisherFailing(t *testing.T) {
 	e := newEnv(t)
 	e.pub.setFail(errPublish)
-	body := clerktest.UserEventBody(clerkwebhook.UserCreated, ada, t0)
+	body := clerktest.UserEventBody(clerkevents.UserCreated, ada, t0)
 	send(t, e.h, clerktest.Webhook{ID: "msg_pub"}, body).expect(t, 503, "unavailable")
 	if _, found := e.user(t, ada.ID); found {
 		t.Fatal("the user was stored although publishing failed")
@@ -194,7 +193,7 @@ func TestPublisherFailing(t *testing.T) {
 	if u, found := e.user(t, ada.ID); !found || u.Email != "ada@example.com" {
 		t.Fatalf("after the retry: %+v, %v", u, found)
 	}
-	expectPublished(t, e, clerkwebhook.UserEvent{Type: clerkwebhook.UserCreated, UserID: ada.ID, Email: "ada@example.com", UpdatedAt: t0})
+	expectPublished(t, e, clerkevents.UserEvent{Type: clerkevents.UserCreated, UserID: ada.ID, Email: "ada@example.com", UpdatedAt: t0})
 	send(t, e.h, clerktest.Webhook{ID: "msg_pub"}, body).expect(t, 200, "duplicate")
 	if n := len(e.pub.published()); n != 1 {
 		t.Errorf("published %d times, want 1", n)
@@ -218,7 +217,7 @@ func TestLogsHoldNeitherBodyNorSignature(t *testing.T) {
 		req.Header = h
 		e.h.ServeHTTP(httptest.NewRecorder(), req)
 	}
-	created := clerktest.UserEventBody(clerkwebhook.UserCreated, u, t0)
+	created := clerktest.UserEventBody(clerkevents.UserCreated, u, t0)
 	deliver(clerktest.Webhook{ID: "msg_log"}, created)                                                     // applied
 	deliver(clerktest.Webhook{ID: "msg_log"}, created)                                                     // duplicate
 	deliver(clerktest.Webhook{Secrets: []string{clerktest.NextWebhookSecret}}, created)                    // forged
@@ -226,8 +225,10 @@ func TestLogsHoldNeitherBodyNorSignature(t *testing.T) {
 	deliver(clerktest.Webhook{}, []byte(`{"type":"user.created","data":{"id":"`+secretEmail+`"}}`))        // 400
 	deliver(clerktest.Webhook{}, []byte(`{"type":"user.created","data":{"email":"`+secretEmail+`"`))       // not JSON
 	deliver(clerktest.Webhook{}, append(created, bytes.Repeat([]byte(" "), clerkwebhook.MaxBodyBytes)...)) // 413
+	nul := clerktest.User{ID: u.ID, Emails: []string{secretEmail + "\x00"}}
+	deliver(clerktest.Webhook{}, clerktest.UserEventBody(clerkevents.UserUpdated, nul, time.Now())) // unappliable
 	e.pub.setFail(errPublish)
-	deliver(clerktest.Webhook{}, clerktest.UserEventBody(clerkwebhook.UserUpdated, u, t0.Add(time.Second))) // 503
+	deliver(clerktest.Webhook{}, clerktest.UserEventBody(clerkevents.UserUpdated, u, t0.Add(time.Second))) // 503
 
 	logs := e.log.text()
 	for _, secret := range append([]string{secretEmail, "private.person"}, sigs...) {
@@ -238,7 +239,7 @@ func TestLogsHoldNeitherBodyNorSignature(t *testing.T) {
 			t.Errorf("the log holds a signature:\n%s", logs)
 		}
 	}
-	for _, want := range []string{`"type" "user.created"`, `"svix_id" "msg_log"`, `"outcome" "applied"`, `"outcome" "duplicate"`, `"user_id" "user_private"`, "bad signature", "publish failed"} {
+	for _, want := range []string{`"type" "user.created"`, `"svix_id" "msg_log"`, `"outcome" "applied"`, `"outcome" "duplicate"`, `"user_id" "user_private"`, "bad signature", "publish failed", "SQLSTATE 22021"} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("the log lacks %s:\n%s", want, logs)
 		}
@@ -253,7 +254,7 @@ func TestLoggedSenderTextIsCleaned(t *testing.T) {
 	want := `"msg_[31mredINFO forged line` + strings.Repeat("x", 37) + `"`
 	unsigned := httptest.NewRequest(http.MethodPost, "/", strings.NewReader("{}"))
 	unsigned.Header.Set("svix-id", id)
-	signed, err := clerktest.Webhook{ID: id}.Request("http://api.example/", clerktest.UserEventBody(clerkwebhook.UserCreated, ada, t0))
+	signed, err := clerktest.Webhook{ID: id}.Request("http://api.example/", clerktest.UserEventBody(clerkevents.UserCreated, ada, t0))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,11 +1,12 @@
 package clerkwebhook
 
 import (
-	"bytes"
 	"encoding/json"
+	"strconv"
 	"time"
 
 	"encore.app/auth/clerkusers"
+	"encore.app/internal/clerkevents"
 )
 
 // Clerk's session event types, all of which end the session for us: a token
@@ -19,134 +20,195 @@ const (
 // maxIDLen bounds the IDs we store and log. Clerk's IDs are about 30 bytes.
 const maxIDLen = 128
 
-// decodeError is why a signed body is not an event we can apply. Its text is
+// maxEmailLen bounds the primary email address we store and publish: an
+// address has at most 64 bytes before the @ and 255 after (RFC 5321), and a
+// longer one, up to the body's 1 MiB, could exceed a topic's message size
+// (256 KiB on AWS) and fail the publish on every retry.
+const maxEmailLen = 320
+
+// maxFuture is how far ahead of our clock Clerk's updated_at may be: a day,
+// as the refusal says. Versions
+// of a user are ordered by it, so a version dated in the far future would
+// make every real update after it look outdated, for good.
+const maxFuture = 24 * time.Hour
+
+// decodeError is why a signed body is not an event we can read. Its text is
 // fixed, never taken from the body, so it can be logged and answered.
 type decodeError string
 
 func (e decodeError) Error() string { return string(e) }
-
-// envelope is Clerk's event: {"data":…,"object":"event","type":…,"timestamp":…,"instance_id":…}.
-type envelope struct {
-	Type string          `json:"type"`
-	Data json.RawMessage `json:"data"`
-	// Timestamp is when Clerk emitted the event, in ms since the epoch.
-	Timestamp int64 `json:"timestamp"`
-}
-
-// userData is the part of Clerk's User object we keep; user.deleted carries
-// only the id.
-type userData struct {
-	ID                    string `json:"id"`
-	PrimaryEmailAddressID string `json:"primary_email_address_id"`
-	EmailAddresses        []struct {
-		ID           string `json:"id"`
-		EmailAddress string `json:"email_address"`
-	} `json:"email_addresses"`
-	// UpdatedAt is in ms since the epoch; it orders versions of a user, since
-	// Svix does not deliver in order.
-	UpdatedAt int64 `json:"updated_at"`
-}
-
-// sessionData is the part of Clerk's Session object we keep.
-type sessionData struct {
-	ID     string `json:"id"`
-	UserID string `json:"user_id"`
-}
 
 // event is a decoded delivery: what to store, and what to publish once it is
 // applied (nil for session and ignored events).
 type event struct {
 	Type    string
 	Change  *clerkusers.Change
-	Publish *UserEvent
+	Publish *clerkevents.UserEvent
+	// Unappliable, when not "", is why this well-formed event can never be
+	// applied; its fixed text is recorded with the delivery. Change then
+	// only names the user, for the logs: nothing is stored or published.
+	Unappliable string
 }
 
-// decode turns a verified body into an event. now dates a user.deleted that
-// carries no timestamp.
-func decode(body []byte, now func() time.Time) (event, error) {
-	var env envelope
-	if err := json.Unmarshal(body, &env); err != nil {
+// decode turns a verified body, Clerk's event
+// {"data":…,"object":"event","type":…,"timestamp":…,"instance_id":…}, into an
+// event. now is the time of the delivery.
+//
+// Only the fields read here are checked for other spellings (see members).
+// Every one of them refuses the event when ambiguous, since taking it as
+// absent would store a user without their email or without their ordering
+// time, except a user.deleted's timestamp, which is then taken as absent:
+// a deletion is never refused over its date.
+func decode(body []byte, now time.Time) (event, error) {
+	env, ok := readMembers(body, "", "type", "data", "timestamp")
+	if !ok {
 		return event{}, decodeError("body is not a JSON Clerk event")
 	}
-	if env.Type == "" {
+	var typ string
+	if _, err := env.get("type", &typ); err != nil {
+		return event{}, orDecodeError(err, "event type is not a string")
+	}
+	if typ == "" {
 		return event{}, decodeError("event has no type")
 	}
-	if !validEventType(env.Type) {
+	if !validEventType(typ) {
 		return event{}, decodeError("event type is not a plain name")
 	}
-	if !isObject(env.Data) {
-		return event{}, decodeError("event has no data object")
+	var rawData json.RawMessage
+	if _, err := env.get("data", &rawData); err != nil {
+		return event{}, err
 	}
-	ev := event{Type: env.Type}
-	switch env.Type {
-	case UserCreated, UserUpdated:
-		var u userData
-		if err := json.Unmarshal(env.Data, &u); err != nil {
-			return event{}, decodeError("user event data is not a user")
-		}
-		if !validID(u.ID) {
-			return event{}, decodeError("user event has no valid user id")
-		}
-		updatedAt, ok := clerkTime(u.UpdatedAt)
+	ev := event{Type: typ}
+	switch typ {
+	case clerkevents.UserCreated, clerkevents.UserUpdated:
+		return decodeUser(ev, rawData, now)
+	case clerkevents.UserDeleted:
+		data, ok := readMembers(rawData, "data", "id")
 		if !ok {
-			return event{}, decodeError("user event has no valid updated_at")
+			return event{}, decodeError("event has no data object")
 		}
-		email := primaryEmail(u)
-		ev.Change = &clerkusers.Change{Kind: clerkusers.UserChanged, UserID: u.ID, Email: email, UpdatedAt: updatedAt}
-		ev.Publish = &UserEvent{Type: env.Type, UserID: u.ID, Email: email, UpdatedAt: updatedAt}
-	case UserDeleted:
-		var u userData
-		if err := json.Unmarshal(env.Data, &u); err != nil || !validID(u.ID) {
-			return event{}, decodeError("user.deleted has no valid user id")
+		var id string
+		if _, err := data.get("id", &id); err != nil || !validID(id) {
+			return event{}, orDecodeError(err, "user.deleted has no valid user id")
 		}
-		at, ok := clerkTime(env.Timestamp)
+		var ms int64
+		if _, err := env.get("timestamp", &ms); err != nil {
+			ms = 0 // ambiguous, or not an integer: dated now like a missing one
+		}
+		at, ok := clerkTime(ms, now)
 		if !ok {
-			at = now().UTC()
+			at = now.UTC()
 		}
-		ev.Change = &clerkusers.Change{Kind: clerkusers.UserDeleted, UserID: u.ID}
-		ev.Publish = &UserEvent{Type: env.Type, UserID: u.ID, UpdatedAt: at}
+		ev.Change = &clerkusers.Change{Kind: clerkusers.UserDeleted, UserID: id}
+		ev.Publish = &clerkevents.UserEvent{Type: typ, UserID: id, UpdatedAt: at}
 	case SessionEnded, SessionRemoved, SessionRevoked:
-		var s sessionData
-		if err := json.Unmarshal(env.Data, &s); err != nil || !validID(s.ID) || !validID(s.UserID) {
-			return event{}, decodeError("session event has no valid session and user ids")
+		data, ok := readMembers(rawData, "data", "id", "user_id")
+		if !ok {
+			return event{}, decodeError("event has no data object")
 		}
-		ev.Change = &clerkusers.Change{Kind: clerkusers.SessionRevoked, SessionID: s.ID, UserID: s.UserID}
+		var id, userID string
+		_, err := data.get("id", &id)
+		if err == nil {
+			_, err = data.get("user_id", &userID)
+		}
+		if err != nil || !validID(id) || !validID(userID) {
+			return event{}, orDecodeError(err, "session event has no valid session and user ids")
+		}
+		ev.Change = &clerkusers.Change{Kind: clerkusers.SessionRevoked, SessionID: id, UserID: userID}
+	default:
+		if _, ok := readMembers(rawData, "data"); !ok {
+			return event{}, decodeError("event has no data object")
+		}
 	}
 	return ev, nil
 }
 
-// latestTime bounds Clerk's timestamps: past it, the database refuses the
-// time and JSON cannot encode it, so a delivery would fail on every retry.
-var latestTime = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC).UnixMilli()
-
-// clerkTime is a Clerk timestamp (milliseconds since the epoch); ok is
-// false when it is absent or out of range.
-func clerkTime(ms int64) (t time.Time, ok bool) {
-	if ms <= 0 || ms > latestTime {
-		return time.Time{}, false
+// decodeUser reads the data of a user.created or user.updated: the part of
+// Clerk's User object we keep.
+func decodeUser(ev event, rawData []byte, now time.Time) (event, error) {
+	data, ok := readMembers(rawData, "data", "id", "updated_at", "primary_email_address_id", "email_addresses")
+	if !ok {
+		return event{}, decodeError("event has no data object")
 	}
-	return time.UnixMilli(ms).UTC(), true
-}
-
-// isObject reports whether a json.RawMessage (which starts at the value, its
-// whitespace skipped) is an object. json.Unmarshal accepts null for a
-// struct, which would make "data":null look like an object without fields.
-func isObject(data json.RawMessage) bool {
-	return bytes.HasPrefix(data, []byte("{"))
+	var id string
+	if _, err := data.get("id", &id); err != nil || !validID(id) {
+		return event{}, orDecodeError(err, "user event has no valid user id")
+	}
+	// updated_at, in ms since the epoch, orders versions of a user, since
+	// Svix does not deliver in order.
+	var ms int64
+	if present, err := data.get("updated_at", &ms); err != nil || !present {
+		return event{}, orDecodeError(err, "user event has no valid updated_at")
+	}
+	email, err := primaryEmail(data)
+	if err != nil {
+		return event{}, err
+	}
+	ev.Change = &clerkusers.Change{Kind: clerkusers.UserChanged, UserID: id, Email: email}
+	updatedAt, ok := clerkTime(ms, now)
+	switch {
+	case !ok:
+		ev.Unappliable = "updated_at is before 1970 or more than a day ahead of our clock"
+	case len(email) > maxEmailLen:
+		ev.Unappliable = "the primary email address is longer than " + strconv.Itoa(maxEmailLen) + " bytes"
+	default:
+		ev.Change.UpdatedAt = updatedAt
+		ev.Publish = &clerkevents.UserEvent{Type: ev.Type, UserID: id, Email: email, UpdatedAt: updatedAt}
+	}
+	return ev, nil
 }
 
 // primaryEmail is the address primary_email_address_id names, "" when the
 // user has none or it is not among the addresses.
-func primaryEmail(u userData) string {
-	if u.PrimaryEmailAddressID == "" {
-		return ""
+func primaryEmail(data members) (string, error) {
+	const notAUser = "user event data is not a user"
+	var primaryID string
+	var addresses []json.RawMessage
+	if _, err := data.get("primary_email_address_id", &primaryID); err != nil {
+		return "", orDecodeError(err, notAUser)
 	}
-	for _, e := range u.EmailAddresses {
-		if e.ID == u.PrimaryEmailAddressID {
-			return e.EmailAddress
+	if _, err := data.get("email_addresses", &addresses); err != nil {
+		return "", orDecodeError(err, notAUser)
+	}
+	email, found := "", false
+	// Every address is read, not only up to the primary: an ambiguous id
+	// could make another parser pick another one.
+	for _, raw := range addresses {
+		a, ok := readMembers(raw, "data.email_addresses[]", "id", "email_address")
+		if !ok {
+			return "", decodeError(notAUser)
+		}
+		var id, address string
+		if _, err := a.get("id", &id); err != nil {
+			return "", orDecodeError(err, notAUser)
+		}
+		if _, err := a.get("email_address", &address); err != nil {
+			return "", orDecodeError(err, notAUser)
+		}
+		if primaryID != "" && id == primaryID && !found {
+			email, found = address, true
 		}
 	}
-	return ""
+	return email, nil
+}
+
+// orDecodeError is err when it is a decodeError (an ambiguous field), else
+// the decodeError msg: encoding/json's errors quote the body.
+func orDecodeError(err error, msg string) error {
+	if de, ok := err.(decodeError); ok {
+		return de
+	}
+	return decodeError(msg)
+}
+
+// clerkTime is a Clerk timestamp (milliseconds since the epoch); ok is
+// false when it is absent (0), before 1970 or more than maxFuture after now.
+// The bound also keeps it within what the database and JSON can hold.
+func clerkTime(ms int64, now time.Time) (t time.Time, ok bool) {
+	if ms <= 0 || ms > now.Add(maxFuture).UnixMilli() {
+		return time.Time{}, false
+	}
+	return time.UnixMilli(ms).UTC(), true
 }
 
 // validID accepts Clerk's IDs (user_…, sess_…) and Svix's (msg_…). Anything

@@ -15,6 +15,7 @@ import (
 
 	"encore.app/auth/clerkusers"
 	"encore.app/auth/internal/logtext"
+	"encore.app/internal/clerkevents"
 )
 
 // SecretName is the Encore secret holding the endpoint's signing secret.
@@ -28,7 +29,7 @@ type Store interface {
 // Publisher publishes the user events applied; the auth service's
 // clerk-user-events topic is one.
 type Publisher interface {
-	Publish(ctx context.Context, e *UserEvent) (string, error)
+	Publish(ctx context.Context, e *clerkevents.UserEvent) (string, error)
 }
 
 // Config is what a Handler needs.
@@ -42,17 +43,24 @@ type Config struct {
 	Publisher Publisher
 	// Log receives one line per delivery; nil logs nothing.
 	Log Logger
-	// Now dates a user.deleted without a timestamp; nil means time.Now.
-	// Svix's signature tolerance always uses the real clock.
+	// Now is the time of a delivery: it dates a user.deleted without a
+	// timestamp and bounds how far ahead updated_at may be; nil means
+	// time.Now. Svix's signature tolerance always uses the real clock.
 	Now func() time.Time
 }
 
 // Handler is the http.Handler of the webhook endpoint. Its status tells Svix
 // and whoever reads its delivery log what happened: 200 means processed
 // (Svix stops), 503 means nothing was kept and a retry will succeed once the
-// cause is gone, 4xx means the delivery can never succeed as sent. Svix
+// cause is gone, 4xx means the body is not a Clerk event we can read. Svix
 // retries every non-2xx on its schedule, so a 4xx caused by a bug here is
 // still applied once the fix is deployed, if that happens within the schedule.
+//
+// A readable event that can never be applied (a value the database refuses,
+// an updated_at far in the future) is answered 200 with the code
+// "unappliable" and recorded with its reason: each of Svix's retries, for
+// about 27 hours, would fail the same way. Resending it from Clerk's
+// dashboard processes it again.
 type Handler struct {
 	verifier *svix.Webhook
 	// secretProblem explains a missing or malformed secret; "" when verifier is set.
@@ -76,6 +84,7 @@ func NewHandler(cfg Config) *Handler {
 	if h.now == nil {
 		h.now = time.Now
 	}
+	h.log = limitRefusals(h.log, h.now)
 	howToSet := "; set it to the endpoint's Signing Secret from the Clerk dashboard (Webhooks) with: encore secret set --type dev,local " + SecretName
 	if cfg.Secret == "" {
 		h.secretProblem = "the secret " + SecretName + " is not set" + howToSet
@@ -134,7 +143,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		answer(w, http.StatusBadRequest, "invalid_argument", "svix-id is not a plain ID")
 		return
 	}
-	ev, err := decode(body, h.now)
+	ev, err := decode(body, h.now())
 	if err != nil {
 		// A signed body we cannot use is Clerk's doing, not an attack: worth an error.
 		h.log.Error("clerk webhook: refused signed delivery", "svix_id", id, "reason", err.Error())
@@ -147,6 +156,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // apply stores the event and publishes its user event in the same
 // transaction, so that a delivery is either fully processed or retried.
 func (h *Handler) apply(ctx context.Context, w http.ResponseWriter, id string, ev event) {
+	logKV := []any{"type", ev.Type, "svix_id", id}
+	if ev.Change != nil {
+		logKV = append(logKV, "user_id", ev.Change.UserID)
+		if ev.Change.SessionID != "" {
+			logKV = append(logKV, "session_id", ev.Change.SessionID)
+		}
+	}
+	d := clerkusers.Delivery{ID: id, EventType: ev.Type, Change: ev.Change}
+	if ev.Unappliable != "" {
+		h.recordUnappliable(ctx, w, d, ev.Unappliable, logKV)
+		return
+	}
 	var beforeCommit func(context.Context) error
 	if ev.Publish != nil {
 		beforeCommit = func(ctx context.Context) error {
@@ -156,14 +177,7 @@ func (h *Handler) apply(ctx context.Context, w http.ResponseWriter, id string, e
 			return nil
 		}
 	}
-	logKV := []any{"type", ev.Type, "svix_id", id}
-	if ev.Change != nil {
-		logKV = append(logKV, "user_id", ev.Change.UserID)
-		if ev.Change.SessionID != "" {
-			logKV = append(logKV, "session_id", ev.Change.SessionID)
-		}
-	}
-	outcome, err := h.store.Apply(ctx, clerkusers.Delivery{ID: id, EventType: ev.Type, Change: ev.Change}, beforeCommit)
+	outcome, err := h.store.Apply(ctx, d, beforeCommit)
 	if err != nil {
 		var pubErr *publishError
 		if errors.As(err, &pubErr) {
@@ -171,20 +185,50 @@ func (h *Handler) apply(ctx context.Context, w http.ResponseWriter, id string, e
 			answer(w, http.StatusServiceUnavailable, "unavailable", "could not publish the user event; retry later")
 			return
 		}
-		h.log.Error("clerk webhook: store unavailable, Svix will retry", append(logKV, "error", err.Error())...)
-		answer(w, http.StatusServiceUnavailable, "unavailable", "could not store the event; retry later")
+		if reason, refused := clerkusers.Refusal(err); refused {
+			h.recordUnappliable(ctx, w, d, reason, logKV)
+			return
+		}
+		h.storeUnavailable(w, err, logKV)
 		return
 	}
 	h.log.Info("clerk webhook: processed", append(logKV, "outcome", string(outcome))...)
 	answer(w, http.StatusOK, string(outcome), outcomeMessages[outcome])
 }
 
+// recordUnappliable records a delivery that can never be applied, in a
+// transaction of its own (the one that failed is rolled back), so that it
+// is answered 200 and Svix stops retrying it.
+func (h *Handler) recordUnappliable(ctx context.Context, w http.ResponseWriter, d clerkusers.Delivery, reason string, logKV []any) {
+	d.Change, d.Failure = nil, reason
+	outcome, err := h.store.Apply(ctx, d, nil)
+	if err != nil {
+		h.storeUnavailable(w, err, logKV)
+		return
+	}
+	if outcome != clerkusers.Unappliable { // applied meanwhile, by a fixed instance
+		h.log.Info("clerk webhook: processed", append(logKV, "outcome", string(outcome))...)
+		answer(w, http.StatusOK, string(outcome), outcomeMessages[outcome])
+		return
+	}
+	h.log.Error("clerk webhook: recorded a delivery that can never be applied; Svix will not retry it",
+		append(logKV, "outcome", string(outcome), "reason", reason)...)
+	answer(w, http.StatusOK, string(outcome), outcomeMessages[outcome]+": "+reason)
+}
+
+// storeUnavailable answers a delivery the store could not process for now.
+func (h *Handler) storeUnavailable(w http.ResponseWriter, err error, logKV []any) {
+	h.log.Error("clerk webhook: store unavailable, Svix will retry", append(logKV, "error", err.Error())...)
+	answer(w, http.StatusServiceUnavailable, "unavailable", "could not store the event; retry later")
+}
+
 // outcomeMessages explain a 200 in the delivery log of Clerk's dashboard.
 var outcomeMessages = map[clerkusers.Outcome]string{
-	clerkusers.Applied:   "event applied",
-	clerkusers.Duplicate: "delivery already processed",
-	clerkusers.Outdated:  "nothing to change: a newer version is stored, or it was already applied",
-	clerkusers.Ignored:   "event type not handled; nothing to do",
+	clerkusers.Applied:     "event applied",
+	clerkusers.Duplicate:   "delivery already processed",
+	clerkusers.Outdated:    "nothing to change: a newer version is stored, or it was already applied",
+	clerkusers.Ignored:     "event type not handled; nothing to do",
+	clerkusers.Unappliable: "recorded as never applicable, not retried",
 }
 
 // answer writes the JSON body Svix stores with each attempt.

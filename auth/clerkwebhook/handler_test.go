@@ -13,6 +13,7 @@ import (
 	"encore.app/auth/clerktest"
 	"encore.app/auth/clerkusers"
 	"encore.app/auth/clerkwebhook"
+	"encore.app/internal/clerkevents"
 	"encore.app/internal/pgtest"
 )
 
@@ -26,7 +27,7 @@ var (
 func TestUserLifecycle(t *testing.T) {
 	e := newEnv(t)
 
-	send(t, e.h, clerktest.Webhook{}, clerktest.UserEventBody(clerkwebhook.UserCreated, ada, t0)).expect(t, 200, "applied")
+	send(t, e.h, clerktest.Webhook{}, clerktest.UserEventBody(clerkevents.UserCreated, ada, t0)).expect(t, 200, "applied")
 	u, found := e.user(t, ada.ID)
 	if !found || u.Email != "ada@example.com" || !u.UpdatedAt.Equal(t0) || u.Deleted {
 		t.Fatalf("after user.created: %+v, %v", u, found)
@@ -34,7 +35,7 @@ func TestUserLifecycle(t *testing.T) {
 
 	renamed := clerktest.User{ID: ada.ID, Emails: []string{"old@example.com", "ada@lovelace.example"}, Primary: 1}
 	t1 := t0.Add(time.Minute)
-	send(t, e.h, clerktest.Webhook{}, clerktest.UserEventBody(clerkwebhook.UserUpdated, renamed, t1)).expect(t, 200, "applied")
+	send(t, e.h, clerktest.Webhook{}, clerktest.UserEventBody(clerkevents.UserUpdated, renamed, t1)).expect(t, 200, "applied")
 	if u, _ := e.user(t, ada.ID); u.Email != "ada@lovelace.example" || !u.UpdatedAt.Equal(t1) {
 		t.Fatalf("after user.updated: %+v", u)
 	}
@@ -45,10 +46,10 @@ func TestUserLifecycle(t *testing.T) {
 		t.Fatalf("after user.deleted: %+v", u)
 	}
 
-	want := []clerkwebhook.UserEvent{
-		{Type: clerkwebhook.UserCreated, UserID: ada.ID, Email: "ada@example.com", UpdatedAt: t0},
-		{Type: clerkwebhook.UserUpdated, UserID: ada.ID, Email: "ada@lovelace.example", UpdatedAt: t1},
-		{Type: clerkwebhook.UserDeleted, UserID: ada.ID, UpdatedAt: t2},
+	want := []clerkevents.UserEvent{
+		{Type: clerkevents.UserCreated, UserID: ada.ID, Email: "ada@example.com", UpdatedAt: t0},
+		{Type: clerkevents.UserUpdated, UserID: ada.ID, Email: "ada@lovelace.example", UpdatedAt: t1},
+		{Type: clerkevents.UserDeleted, UserID: ada.ID, UpdatedAt: t2},
 	}
 	expectPublished(t, e, want...)
 	if n := e.count(t, "changes"); n != 3 {
@@ -56,11 +57,11 @@ func TestUserLifecycle(t *testing.T) {
 	}
 
 	// A user.updated after the deletion changes nothing: deletion is final.
-	send(t, e.h, clerktest.Webhook{}, clerktest.UserEventBody(clerkwebhook.UserUpdated, ada, t2.Add(time.Minute))).expect(t, 200, "outdated")
+	send(t, e.h, clerktest.Webhook{}, clerktest.UserEventBody(clerkevents.UserUpdated, ada, t2.Add(time.Minute))).expect(t, 200, "outdated")
 	expectPublished(t, e, want...)
 }
 
-func expectPublished(t *testing.T, e *env, want ...clerkwebhook.UserEvent) {
+func expectPublished(t *testing.T, e *env, want ...clerkevents.UserEvent) {
 	t.Helper()
 	got := e.pub.published()
 	if len(got) != len(want) {
@@ -78,11 +79,11 @@ func expectPublished(t *testing.T, e *env, want ...clerkwebhook.UserEvent) {
 // without one is stored with "".
 func TestPrimaryEmail(t *testing.T) {
 	e := newEnv(t)
-	send(t, e.h, clerktest.Webhook{}, clerktest.UserEventBody(clerkwebhook.UserCreated,
+	send(t, e.h, clerktest.Webhook{}, clerktest.UserEventBody(clerkevents.UserCreated,
 		clerktest.User{ID: "user_two", Emails: []string{"a@example.com", "b@example.com"}, Primary: 1}, t0)).expect(t, 200, "applied")
-	send(t, e.h, clerktest.Webhook{}, clerktest.UserEventBody(clerkwebhook.UserCreated,
+	send(t, e.h, clerktest.Webhook{}, clerktest.UserEventBody(clerkevents.UserCreated,
 		clerktest.User{ID: "user_none", Emails: []string{"a@example.com"}, Primary: -1}, t0)).expect(t, 200, "applied")
-	dangling := clerktest.EventBody(clerkwebhook.UserCreated, map[string]any{
+	dangling := clerktest.EventBody(clerkevents.UserCreated, map[string]any{
 		"id": "user_dangling", "primary_email_address_id": "idn_gone", "updated_at": t0.UnixMilli(),
 		"email_addresses": []map[string]any{{"id": "idn_other", "email_address": "other@example.com"}},
 	}, t0)
@@ -115,7 +116,7 @@ func TestUserDeletedWithoutTimestampUsesNow(t *testing.T) {
 		t.Fatalf("published %+v", got)
 	}
 	for i, id := range []string{"user_gone", "user_gone_too"} {
-		if got[i].Type != clerkwebhook.UserDeleted || got[i].UserID != id || !got[i].UpdatedAt.Equal(now) {
+		if got[i].Type != clerkevents.UserDeleted || got[i].UserID != id || !got[i].UpdatedAt.Equal(now) {
 			t.Fatalf("published %+v", got)
 		}
 	}
@@ -147,24 +148,24 @@ func TestOutOfOrderUpdates(t *testing.T) {
 	e := newEnv(t)
 	newer := clerktest.User{ID: ada.ID, Emails: []string{"new@example.com"}}
 	older := clerktest.User{ID: ada.ID, Emails: []string{"old@example.com"}}
-	send(t, e.h, clerktest.Webhook{}, clerktest.UserEventBody(clerkwebhook.UserUpdated, newer, t0.Add(time.Second))).expect(t, 200, "applied")
-	send(t, e.h, clerktest.Webhook{}, clerktest.UserEventBody(clerkwebhook.UserUpdated, older, t0)).expect(t, 200, "outdated")
+	send(t, e.h, clerktest.Webhook{}, clerktest.UserEventBody(clerkevents.UserUpdated, newer, t0.Add(time.Second))).expect(t, 200, "applied")
+	send(t, e.h, clerktest.Webhook{}, clerktest.UserEventBody(clerkevents.UserUpdated, older, t0)).expect(t, 200, "outdated")
 
 	if u, _ := e.user(t, ada.ID); u.Email != "new@example.com" || !u.UpdatedAt.Equal(t0.Add(time.Second)) {
 		t.Fatalf("stored %+v", u)
 	}
-	expectPublished(t, e, clerkwebhook.UserEvent{Type: clerkwebhook.UserUpdated, UserID: ada.ID, Email: "new@example.com", UpdatedAt: t0.Add(time.Second)})
+	expectPublished(t, e, clerkevents.UserEvent{Type: clerkevents.UserUpdated, UserID: ada.ID, Email: "new@example.com", UpdatedAt: t0.Add(time.Second)})
 }
 
 // A retried delivery (same svix-id, new timestamp and signature) is
 // acknowledged without being applied or published again.
 func TestDuplicateDelivery(t *testing.T) {
 	e := newEnv(t)
-	body := clerktest.UserEventBody(clerkwebhook.UserCreated, ada, t0)
+	body := clerktest.UserEventBody(clerkevents.UserCreated, ada, t0)
 	send(t, e.h, clerktest.Webhook{ID: "msg_1"}, body).expect(t, 200, "applied")
 	send(t, e.h, clerktest.Webhook{ID: "msg_1", Timestamp: time.Now().Add(time.Second)}, body).expect(t, 200, "duplicate")
 	// Even a different body under a svix-id already processed is not applied.
-	send(t, e.h, clerktest.Webhook{ID: "msg_1"}, clerktest.UserEventBody(clerkwebhook.UserUpdated, ada, t0.Add(time.Hour))).expect(t, 200, "duplicate")
+	send(t, e.h, clerktest.Webhook{ID: "msg_1"}, clerktest.UserEventBody(clerkevents.UserUpdated, ada, t0.Add(time.Hour))).expect(t, 200, "duplicate")
 
 	if u, _ := e.user(t, ada.ID); !u.UpdatedAt.Equal(t0) {
 		t.Fatalf("stored %+v", u)
@@ -181,7 +182,7 @@ func TestDuplicateDelivery(t *testing.T) {
 // published exactly once; the others are told it is a duplicate.
 func TestConcurrentDuplicateDeliveries(t *testing.T) {
 	e := newEnv(t)
-	body := clerktest.UserEventBody(clerkwebhook.UserCreated, ada, t0)
+	body := clerktest.UserEventBody(clerkevents.UserCreated, ada, t0)
 	const n = 8
 	codes := make(chan string, n)
 	var wg sync.WaitGroup
@@ -224,7 +225,7 @@ func TestConcurrentDuplicateDeliveries(t *testing.T) {
 // Only deliveries signed with the secret, within Svix's five minutes, are
 // applied; anything else is a 401 that changes nothing.
 func TestUnauthenticatedDeliveriesAreRefused(t *testing.T) {
-	body := clerktest.UserEventBody(clerkwebhook.UserCreated, ada, t0)
+	body := clerktest.UserEventBody(clerkevents.UserCreated, ada, t0)
 	signed := func(t *testing.T, id string) *http.Request {
 		req, err := clerktest.Webhook{ID: id}.Request("http://api.example"+clerktest.WebhookPath, body)
 		if err != nil {
@@ -276,7 +277,7 @@ func TestUnauthenticatedDeliveriesAreRefused(t *testing.T) {
 			return req
 		},
 		"body changed after signing": func(t *testing.T) *http.Request {
-			changed := clerktest.UserEventBody(clerkwebhook.UserCreated, clerktest.User{ID: "user_evil", Emails: []string{"evil@example.com"}}, t0)
+			changed := clerktest.UserEventBody(clerkevents.UserCreated, clerktest.User{ID: "user_evil", Emails: []string{"evil@example.com"}}, t0)
 			req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(changed))
 			req.Header = signed(t, "msg_1").Header
 			return req
@@ -312,7 +313,7 @@ func TestUnauthenticatedDeliveriesAreRefused(t *testing.T) {
 // configured on our side accepts the delivery.
 func TestRotatedSecret(t *testing.T) {
 	db := pgtest.Open(t, migrations)
-	body := clerktest.UserEventBody(clerkwebhook.UserCreated, ada, t0)
+	body := clerktest.UserEventBody(clerkevents.UserCreated, ada, t0)
 	for i, secret := range []string{clerktest.WebhookSecret, clerktest.NextWebhookSecret} {
 		e := newEnvOn(t, db, secret)
 		for j, order := range [][]string{

@@ -16,6 +16,7 @@ import (
 	"encore.app/auth/clerktest"
 	"encore.app/auth/clerkusers"
 	"encore.app/auth/clerkwebhook"
+	"encore.app/internal/clerkevents"
 	"encore.app/internal/pgtest"
 )
 
@@ -27,11 +28,11 @@ var migrations = filepath.Join("..", "migrations")
 // publisher records what the handler publishes, and fails while fail is set.
 type publisher struct {
 	mu     sync.Mutex
-	events []clerkwebhook.UserEvent
+	events []clerkevents.UserEvent
 	fail   error
 }
 
-func (p *publisher) Publish(_ context.Context, e *clerkwebhook.UserEvent) (string, error) {
+func (p *publisher) Publish(_ context.Context, e *clerkevents.UserEvent) (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.fail != nil {
@@ -47,10 +48,10 @@ func (p *publisher) setFail(err error) {
 	p.fail = err
 }
 
-func (p *publisher) published() []clerkwebhook.UserEvent {
+func (p *publisher) published() []clerkevents.UserEvent {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return append([]clerkwebhook.UserEvent(nil), p.events...)
+	return append([]clerkevents.UserEvent(nil), p.events...)
 }
 
 // logger records every line as text, for assertions on what is logged.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"database/sql"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -162,11 +163,17 @@ func TestServerStopStart(t *testing.T) {
 	}
 }
 
+// childArg makes a re-run of this test binary the child of
+// TestKilledBinaryLeavesNothing. An argument, not a variable: the runtime
+// that `encore test` links into every test binary clears the ENCORE_*
+// variables as it starts, and nothing says it will spare others.
+const childArg = "pgtest-killed-binary-child"
+
 // TestKilledBinaryLeavesNothing kills a test binary that holds a server and
 // checks that the server dies and its directory goes: no cleanup code runs in
 // a killed process, so this is Pdeathsig's and the reaper's work.
 func TestKilledBinaryLeavesNothing(t *testing.T) {
-	if os.Getenv("PGTEST_CHILD") == "1" {
+	if slices.Contains(flag.Args(), childArg) {
 		Open(t, "")
 		shared.mu.Lock()
 		pidFile, err := os.ReadFile(filepath.Join(shared.srv.dir, "data", "postmaster.pid"))
@@ -179,12 +186,13 @@ func TestKilledBinaryLeavesNothing(t *testing.T) {
 		time.Sleep(time.Minute) // until killed
 		return
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestKilledBinaryLeavesNothing$")
-	cmd.Env = append(os.Environ(), "PGTEST_CHILD=1")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestKilledBinaryLeavesNothing$", childArg)
+	cmd.Env = startEnviron(t)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
+	cmd.Stderr = os.Stderr // why a child that printed no SERVER line died
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -210,6 +218,19 @@ func TestKilledBinaryLeavesNothing(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// startEnviron is the environment this binary was started with, which a
+// re-run of it needs: under `encore test`, Encore's runtime has removed the
+// ENCORE_* variables from os.Environ (it reads its configuration from them
+// once), and a test binary started without them exits at once. Linux keeps
+// the original in /proc/self/environ.
+func startEnviron(t *testing.T) []string {
+	b, err := os.ReadFile("/proc/self/environ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSuffix(string(b), "\x00"), "\x00")
 }
 
 func shmExists(t *testing.T, id string) bool {

@@ -398,11 +398,11 @@ func TestConcurrentPartialUpdates(t *testing.T) {
 }
 
 func TestAuthorize(t *testing.T) {
-	member := &clerkauth.AuthData{UserID: "user_1", SessionID: "sess_1", OrgID: "org_1", OrgSlug: "acme", OrgRole: "org:member"}
-	admin := &clerkauth.AuthData{UserID: "user_2", SessionID: "sess_2", OrgID: "org_1", OrgSlug: "acme", OrgRole: "org:admin"}
-	noOrg := &clerkauth.AuthData{UserID: "user_3", SessionID: "sess_3"}
+	member := &clerkauth.AuthData{TokenType: clerkauth.TokenTypeSession, UserID: "user_1", SessionID: "sess_1", OrgID: "org_1", OrgSlug: "acme", OrgRole: "org:member"}
+	admin := &clerkauth.AuthData{TokenType: clerkauth.TokenTypeSession, UserID: "user_2", SessionID: "sess_2", OrgID: "org_1", OrgSlug: "acme", OrgRole: "org:admin"}
+	noOrg := &clerkauth.AuthData{TokenType: clerkauth.TokenTypeSession, UserID: "user_3", SessionID: "sess_3"}
 	// A role claim without an active organization grants nothing.
-	strayRole := &clerkauth.AuthData{UserID: "user_4", SessionID: "sess_4", OrgRole: "org:admin"}
+	strayRole := &clerkauth.AuthData{TokenType: clerkauth.TokenTypeSession, UserID: "user_4", SessionID: "sess_4", OrgRole: "org:admin"}
 	cases := []struct {
 		name   string
 		data   *clerkauth.AuthData

@@ -6,7 +6,9 @@
 // map its errors with storeerr.Logged and MsgUnavailable.
 //
 // The schema is user/migrations. A user without a row gets the defaults; a
-// NULL column means "never set" and reads as the default too.
+// NULL column means "never set" and reads as the default too. A deleted
+// user's row is a tombstone that holds nothing and refuses every later read
+// and write with ErrUserDeleted.
 package preferences
 
 import (
@@ -16,7 +18,7 @@ import (
 	"fmt"
 	"time"
 
-	"encore.app/auth/clerkwebhook"
+	"encore.app/internal/clerkevents"
 )
 
 // The defaults of a user who never changed a preference.
@@ -75,18 +77,27 @@ type Store struct {
 // NewStore is a Store on db, whose schema is user/migrations.
 func NewStore(db *sql.DB) *Store { return &Store{db: db} }
 
+// querier runs the Store's statements: its *sql.DB, or in tests a *sql.Tx
+// held open to interleave an update with a deletion.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // errNoUser guards against a caller that lost the user ID: writing a row
 // for "" would mix every such caller's data together.
 var errNoUser = errors.New("preferences: empty user ID")
 
-// Get returns the user's preferences, the defaults when nothing is stored.
+// columns are what scan reads, in its order.
+const columns = `theme, locale, timezone, email_notifications, updated_at, deleted_at IS NOT NULL`
+
+// Get returns the user's preferences, the defaults when nothing is stored,
+// ErrUserDeleted once the user is deleted.
 func (s *Store) Get(ctx context.Context, userID string) (Preferences, error) {
 	if userID == "" {
 		return Preferences{}, errNoUser
 	}
-	p, err := scan(s.db.QueryRowContext(ctx, `
-		SELECT theme, locale, timezone, email_notifications, updated_at
-		FROM preferences WHERE user_id = $1`, userID))
+	p, err := scan(s.db.QueryRowContext(ctx, `SELECT `+columns+` FROM preferences WHERE user_id = $1`, userID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Defaults(), nil
 	}
@@ -101,6 +112,7 @@ func (s *Store) Get(ctx context.Context, userID string) (Preferences, error) {
 // invalid (the error is a *storeerr.InvalidFieldError naming it), and
 // concurrent updates of different fields never undo each other. A patch
 // without any field writes nothing and returns the current preferences.
+// Once the user is deleted it writes nothing and returns ErrUserDeleted.
 func (s *Store) Update(ctx context.Context, userID string, patch Patch) (Preferences, error) {
 	if userID == "" {
 		return Preferences{}, errNoUser
@@ -112,11 +124,22 @@ func (s *Store) Update(ctx context.Context, userID string, patch Patch) (Prefere
 	if v == (Patch{}) {
 		return s.Get(ctx, userID)
 	}
-	// An upsert: the first change creates the row, NULL elsewhere (the
-	// defaults); later ones keep every column the patch leaves NULL. The row
-	// lock ON CONFLICT takes makes concurrent patches apply one after the
-	// other, each to the row the previous one left.
-	p, err := scan(s.db.QueryRowContext(ctx, `
+	p, err := update(ctx, s.db, userID, v)
+	if err != nil {
+		return Preferences{}, fmt.Errorf("updating preferences of %s: %w", userID, err)
+	}
+	return p, nil
+}
+
+// update writes a validated patch: an upsert, whose first change creates
+// the row, NULL elsewhere (the defaults); later ones keep every column the
+// patch leaves NULL. The row lock ON CONFLICT takes makes concurrent patches
+// apply one after the other, each to the row the previous one left; a
+// tombstone is never updated, and a patch racing the deletion's insert of
+// the tombstone waits for it and then finds it. An upsert that returns no
+// row therefore met a tombstone.
+func update(ctx context.Context, q querier, userID string, v Patch) (Preferences, error) {
+	p, err := scan(q.QueryRowContext(ctx, `
 		INSERT INTO preferences AS p (user_id, theme, locale, timezone, email_notifications, updated_at)
 		VALUES ($1, $2, $3, $4, $5, now())
 		ON CONFLICT (user_id) DO UPDATE SET
@@ -125,49 +148,69 @@ func (s *Store) Update(ctx context.Context, userID string, patch Patch) (Prefere
 			timezone            = COALESCE(EXCLUDED.timezone, p.timezone),
 			email_notifications = COALESCE(EXCLUDED.email_notifications, p.email_notifications),
 			updated_at          = now()
-		RETURNING theme, locale, timezone, email_notifications, updated_at`,
+		WHERE p.deleted_at IS NULL
+		RETURNING `+columns,
 		userID, orNull(v.Theme), orNull(v.Locale), orNull(v.Timezone), orNull(v.EmailNotifications)))
-	if err != nil {
-		return Preferences{}, fmt.Errorf("updating preferences of %s: %w", userID, err)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Preferences{}, ErrUserDeleted
 	}
-	return p, nil
+	return p, err
 }
 
-// Delete removes the user's preferences; deleting what is not there is not
-// an error, so a redelivered user.deleted is harmless.
-func (s *Store) Delete(ctx context.Context, userID string) error {
+// DeleteUser removes the user's preferences for good: it leaves a
+// tombstone that holds nothing, which Get and Update answer with
+// ErrUserDeleted. Deleting twice, or a user who never stored anything, is
+// not an error, so a redelivered user.deleted is harmless.
+func (s *Store) DeleteUser(ctx context.Context, userID string) error {
 	if userID == "" {
 		return errNoUser
 	}
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM preferences WHERE user_id = $1`, userID); err != nil {
+	if err := tombstone(ctx, s.db, userID); err != nil {
 		return fmt.Errorf("deleting preferences of %s: %w", userID, err)
 	}
 	return nil
 }
 
+// tombstone turns the user's row into a tombstone, or inserts one: an
+// upsert on the same primary key as update's, so the two are applied one
+// after the other whatever their timing.
+func tombstone(ctx context.Context, q querier, userID string) error {
+	_, err := q.ExecContext(ctx, `
+		INSERT INTO preferences AS p (user_id, deleted_at) VALUES ($1, now())
+		ON CONFLICT (user_id) DO UPDATE SET
+			theme = NULL, locale = NULL, timezone = NULL, email_notifications = NULL,
+			updated_at = now(), deleted_at = COALESCE(p.deleted_at, now())`, userID)
+	return err
+}
+
 // HandleUserEvent is the logic of the user service's subscription to the
-// auth service's user events: a user.deleted removes the user's
-// preferences; every other event is ignored. Delivery is at least once, and
-// applying a deletion twice is harmless. An error makes the message be
-// redelivered.
-func HandleUserEvent(ctx context.Context, s *Store, ev *clerkwebhook.UserEvent) error {
-	if ev == nil || ev.Type != clerkwebhook.UserDeleted || ev.UserID == "" {
+// auth service's user events: a user.deleted deletes the user's
+// preferences for good (DeleteUser); every other event is ignored, so a
+// user.created or user.updated delivered late never revives a deleted user
+// (Clerk never reuses user IDs). Delivery is at least once, and applying a
+// deletion twice is harmless. An error makes the message be redelivered.
+func HandleUserEvent(ctx context.Context, s *Store, ev *clerkevents.UserEvent) error {
+	if ev == nil || ev.Type != clerkevents.UserDeleted || ev.UserID == "" {
 		// Retrying a malformed message would never succeed: acknowledge it.
 		return nil
 	}
-	return s.Delete(ctx, ev.UserID)
+	return s.DeleteUser(ctx, ev.UserID)
 }
 
-// scan reads one row of (theme, locale, timezone, email_notifications,
-// updated_at), NULL columns as their defaults.
+// scan reads one row of columns, NULL columns as their defaults, a
+// tombstone as ErrUserDeleted.
 func scan(row *sql.Row) (Preferences, error) {
 	var (
 		theme, locale, timezone sql.NullString
 		email                   sql.NullBool
 		updatedAt               time.Time
+		deleted                 bool
 	)
-	if err := row.Scan(&theme, &locale, &timezone, &email, &updatedAt); err != nil {
+	if err := row.Scan(&theme, &locale, &timezone, &email, &updatedAt, &deleted); err != nil {
 		return Preferences{}, err
+	}
+	if deleted {
+		return Preferences{}, ErrUserDeleted
 	}
 	p := Defaults()
 	if theme.Valid {

@@ -13,7 +13,6 @@ import (
 
 	"encore.dev/beta/errs"
 
-	"encore.app/auth/clerkwebhook"
 	"encore.app/internal/pgtest"
 	"encore.app/internal/storeerr"
 	"encore.app/user/preferences"
@@ -336,7 +335,7 @@ func TestIsolationBetweenUsers(t *testing.T) {
 	if got := get(t, s, "user_"); got != preferences.Defaults() {
 		t.Fatalf("user_ sees %+v", got)
 	}
-	if err := s.Delete(ctx, "user_a"); err != nil {
+	if err := s.DeleteUser(ctx, "user_a"); err != nil {
 		t.Fatal(err)
 	}
 	if got := get(t, s, "user_b"); got.Theme != "light" {
@@ -353,76 +352,8 @@ func TestEmptyUserIDRefused(t *testing.T) {
 	if _, err := s.Update(ctx, "", preferences.Patch{Theme: ptr("dark")}); err == nil {
 		t.Fatal("Update(\"\") succeeded")
 	}
-	if err := s.Delete(ctx, ""); err == nil {
-		t.Fatal("Delete(\"\") succeeded")
-	}
-}
-
-func TestDeleteIsIdempotent(t *testing.T) {
-	s, _ := newStore(t)
-	ctx := context.Background()
-	if err := s.Delete(ctx, "user_nobody"); err != nil {
-		t.Fatalf("Delete of nothing: %v", err)
-	}
-	update(t, s, "user_1", preferences.Patch{Theme: ptr("dark")})
-	for i := 0; i < 2; i++ {
-		if err := s.Delete(ctx, "user_1"); err != nil {
-			t.Fatalf("Delete #%d: %v", i+1, err)
-		}
-		if got := get(t, s, "user_1"); got != preferences.Defaults() {
-			t.Fatalf("after Delete #%d: %+v", i+1, got)
-		}
-	}
-}
-
-func TestHandleUserEvent(t *testing.T) {
-	s, _ := newStore(t)
-	ctx := context.Background()
-	update(t, s, "user_gone", preferences.Patch{Theme: ptr("dark")})
-	update(t, s, "user_stays", preferences.Patch{Theme: ptr("light")})
-
-	// Other event types, and malformed messages, change nothing.
-	for _, ev := range []*clerkwebhook.UserEvent{
-		nil,
-		{Type: clerkwebhook.UserCreated, UserID: "user_gone", Email: "a@example.com", UpdatedAt: time.Now()},
-		{Type: clerkwebhook.UserUpdated, UserID: "user_gone", Email: "b@example.com", UpdatedAt: time.Now()},
-		{Type: "session.ended", UserID: "user_gone"},
-		{Type: "", UserID: "user_gone"},
-		{Type: clerkwebhook.UserDeleted, UserID: ""},
-	} {
-		if err := preferences.HandleUserEvent(ctx, s, ev); err != nil {
-			t.Fatalf("HandleUserEvent(%+v) = %v", ev, err)
-		}
-		if got := get(t, s, "user_gone"); got.Theme != "dark" || got.UpdatedAt == nil {
-			t.Fatalf("HandleUserEvent(%+v) changed user_gone: %+v", ev, got)
-		}
-	}
-
-	// user.deleted, delivered twice (at least once delivery).
-	deleted := &clerkwebhook.UserEvent{Type: clerkwebhook.UserDeleted, UserID: "user_gone", UpdatedAt: time.Now()}
-	for i := 0; i < 2; i++ {
-		if err := preferences.HandleUserEvent(ctx, s, deleted); err != nil {
-			t.Fatalf("user.deleted delivery #%d: %v", i+1, err)
-		}
-		if got := get(t, s, "user_gone"); got != preferences.Defaults() {
-			t.Fatalf("after user.deleted #%d: %+v", i+1, got)
-		}
-	}
-	if got := get(t, s, "user_stays"); got.Theme != "light" {
-		t.Fatalf("user.deleted of another user changed user_stays: %+v", got)
-	}
-	// For a user who never stored anything.
-	if err := preferences.HandleUserEvent(ctx, s, &clerkwebhook.UserEvent{Type: clerkwebhook.UserDeleted, UserID: "user_never"}); err != nil {
-		t.Fatalf("user.deleted of a user without preferences: %v", err)
-	}
-}
-
-func TestHandleUserEventReportsFailure(t *testing.T) {
-	s, db := newStore(t)
-	db.Close()
-	err := preferences.HandleUserEvent(context.Background(), s, &clerkwebhook.UserEvent{Type: clerkwebhook.UserDeleted, UserID: "user_1"})
-	if err == nil {
-		t.Fatal("a failed deletion was acknowledged: the message would not be redelivered")
+	if err := s.DeleteUser(ctx, ""); err == nil {
+		t.Fatal("DeleteUser(\"\") succeeded")
 	}
 }
 

@@ -9,6 +9,15 @@ import (
 	"encore.app/auth/clerkauth"
 )
 
+// The OAuth scopes GET /user/profile reads: an OAuth application needs
+// ScopeProfile to call it at all (the endpoint checks it with
+// authz.RequireScope), and ScopeEmail to see the email, as in Clerk's own
+// OAuth user info.
+const (
+	ScopeProfile = "profile"
+	ScopeEmail   = "email"
+)
+
 // Response is the body of GET /user/profile:
 // {"userId","email","sessionId"}, plus "orgId", "orgSlug", "orgRole" and
 // "orgPermissions" when the session has an active organization (each
@@ -29,12 +38,15 @@ type Response struct {
 
 // NewResponse is the profile of the user the auth handler returned. The
 // organization fields are filled only when there is an active
-// organization, so a stray role without one is never shown.
+// organization, so a stray role without one is never shown. An OAuth
+// token sees the email only with ScopeEmail.
 func NewResponse(data *clerkauth.AuthData) *Response {
 	r := &Response{
 		UserID:    data.UserID,
-		Email:     data.Email,
 		SessionID: data.SessionID,
+	}
+	if data.TokenType != clerkauth.TokenTypeOAuth || slices.Contains(data.Scopes, ScopeEmail) {
+		r.Email = data.Email
 	}
 	if data.OrgID != "" {
 		r.OrgID = data.OrgID

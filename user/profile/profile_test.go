@@ -71,3 +71,23 @@ func TestPermissionsCopied(t *testing.T) {
 		t.Fatal("NewResponse shares the auth data's permissions")
 	}
 }
+
+// An OAuth token sees the email only with the email scope.
+func TestOAuthEmailNeedsScope(t *testing.T) {
+	oauth := func(scopes ...string) *clerkauth.AuthData {
+		return &clerkauth.AuthData{
+			TokenType: clerkauth.TokenTypeOAuth, Subject: "user_1", UserID: "user_1",
+			Email: "ada@example.com", Scopes: scopes, ClientID: "client_1",
+		}
+	}
+	if got, want := body(t, oauth(profile.ScopeProfile)), `{"userId":"user_1","email":"","sessionId":""}`; got != want {
+		t.Fatalf("profile scope only: body = %s, want %s", got, want)
+	}
+	if got, want := body(t, oauth(profile.ScopeProfile, profile.ScopeEmail)), `{"userId":"user_1","email":"ada@example.com","sessionId":""}`; got != want {
+		t.Fatalf("profile and email scopes: body = %s, want %s", got, want)
+	}
+	session := &clerkauth.AuthData{TokenType: clerkauth.TokenTypeSession, UserID: "user_1", Email: "ada@example.com", SessionID: "sess_1"}
+	if got, want := body(t, session), `{"userId":"user_1","email":"ada@example.com","sessionId":"sess_1"}`; got != want {
+		t.Fatalf("session: body = %s, want %s", got, want)
+	}
+}
