@@ -32,6 +32,7 @@ var secrets struct {
 //encore:service
 type Service struct {
 	authenticator *clerkauth.Authenticator
+	users         *clerkusers.UserCache
 	webhooks      *clerkwebhook.Handler
 	stopTail      context.CancelFunc
 }
@@ -104,6 +105,7 @@ func initService() (*Service, error) {
 	go tail.Run(ctx)
 	return &Service{
 		authenticator: authenticator,
+		users:         users,
 		webhooks: clerkwebhook.NewHandler(clerkwebhook.Config{
 			Secret:    secrets.ClerkWebhookSecret,
 			Store:     store,

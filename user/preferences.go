@@ -8,6 +8,7 @@ import (
 	"encore.dev/storage/sqldb"
 
 	"encore.app/auth"
+	"encore.app/authz"
 	"encore.app/internal/clerkevents"
 	"encore.app/user/preferences"
 )
@@ -22,12 +23,16 @@ func store() *preferences.Store { return preferences.NewStore(db.Stdlib()) }
 
 // GetPreferences returns the signed-in user's preferences, the defaults
 // (with updatedAt null) when they never changed any; 404 once the user is
-// deleted.
+// deleted. A user's own API key may read them with the preferences:read
+// scope.
 //
-//encore:api auth method=GET path=/user/preferences
+//encore:api auth method=GET path=/user/preferences tag:accepts_session_token tag:accepts_api_key
 func GetPreferences(ctx context.Context) (*preferences.Preferences, error) {
 	data, err := authData()
 	if err != nil {
+		return nil, err
+	}
+	if err := authz.RequireScope(ctx, preferences.ScopeRead); err != nil {
 		return nil, err
 	}
 	p, err := store().Get(ctx, data.UserID)
@@ -42,12 +47,16 @@ func GetPreferences(ctx context.Context) (*preferences.Preferences, error) {
 // are. Every given field is validated first; an invalid one is a 400 naming
 // it, and nothing is written. The user is always the signed-in one. Once
 // the user is deleted it is a 404 that writes nothing, even for a token
-// still accepted while the instances learn of the deletion.
+// still accepted while the instances learn of the deletion. A user's own
+// API key may change them with the preferences:write scope.
 //
-//encore:api auth method=PATCH path=/user/preferences
+//encore:api auth method=PATCH path=/user/preferences tag:accepts_session_token tag:accepts_api_key
 func UpdatePreferences(ctx context.Context, patch *preferences.Patch) (*preferences.Preferences, error) {
 	data, err := authData()
 	if err != nil {
+		return nil, err
+	}
+	if err := authz.RequireScope(ctx, preferences.ScopeWrite); err != nil {
 		return nil, err
 	}
 	if patch == nil {

@@ -67,23 +67,24 @@ type claims struct {
 // names one more claim to read, matched exactly and at most once too.
 //
 // Clerk's backend reads claims as JSON.parse gives them: exact names, the
-// last of repeated ones. Go's encoding/json, which the Go SDK's claim
-// structs go through (SessionClaims.UnmarshalJSON), matches names
-// case-insensitively and lets "SID" set sid; refusing every key that folds
-// onto a registered name leaves no payload that two readers read apart.
+// last of repeated ones. The Go SDK's claim structs go through Go's
+// encoding/json (SessionClaims.UnmarshalJSON, RegisteredClaims.UnmarshalJSON;
+// only its version2Claims, fea and o, go through go-jose's case-sensitive
+// fork), which matches names case-insensitively and lets "SID" set sid.
+// Refusing every key that folds onto a registered name leaves no payload
+// that two readers read apart.
 func (c *claims) read(payload []byte, customName string) error {
 	if !json.Valid(payload) {
 		return invalid("token payload is not JSON")
 	}
-	var customSeen bool
 	return registeredClaims.read(payload, c.raw[:], func(key, value []byte) error {
 		if customName == "" || string(key) != customName {
 			return nil
 		}
-		if customSeen {
+		if c.custom != nil {
 			return invalid("token claim %s is repeated", quote(customName))
 		}
-		c.custom, customSeen = value, true
+		c.custom = value
 		return nil
 	})
 }

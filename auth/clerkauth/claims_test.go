@@ -64,6 +64,11 @@ func TestRegisteredClaimsCoverTheSDKStructs(t *testing.T) {
 	if len(names) < 16 {
 		t.Fatalf("found only %q in the SDK's claim structs", names)
 	}
+	for _, name := range registeredClaims.names {
+		if 3*len(name) > maxFoldedName {
+			t.Errorf("%s: its fold twins may be longer than maxFoldedName", name)
+		}
+	}
 	for _, name := range append(names, "fea", "o") {
 		if _, exact, found := registeredClaims.find([]byte(name)); !found || !exact {
 			t.Errorf("the Go SDK decodes %q, which is not a registered claim", name)

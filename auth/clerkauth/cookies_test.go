@@ -240,8 +240,9 @@ func TestHostileCookieHeader(t *testing.T) {
 		r := browserRequest(srv, cookie)
 		_, err := a.Authenticate(context.Background(), r)
 		testutil.MustFailWith(t, err, clerkauth.ErrInvalidToken)
-		// Refused at the bound: the cost does not grow with the header.
-		if allocs := testing.AllocsPerRun(5, func() { _, _ = a.Authenticate(context.Background(), r) }); allocs > 5 {
+		// Refused at the bound: a few allocations for the error, whatever
+		// the header's size.
+		if allocs := testing.AllocsPerRun(5, func() { _, _ = a.Authenticate(context.Background(), r) }); allocs > 16 {
 			t.Errorf("%s: %v allocations to refuse", name, allocs)
 		}
 	}

@@ -21,6 +21,13 @@ import (
 	"encore.app/internal/clerkevents"
 )
 
+// The API-key scopes of the preferences endpoints: a user's own API key
+// reads them with ScopeRead and changes them with ScopeWrite.
+const (
+	ScopeRead  = "preferences:read"
+	ScopeWrite = "preferences:write"
+)
+
 // The defaults of a user who never changed a preference.
 const (
 	DefaultTheme              = "system"

@@ -1,0 +1,65 @@
+package authsvc
+
+import (
+	"errors"
+	"strings"
+
+	"encore.dev/beta/errs"
+
+	"encore.app/auth/clerkauth"
+	"encore.app/auth/clerkusers"
+)
+
+// WhoAmI is the body of GET /whoami: who the caller's token says it is, for
+// anyone wiring up a client. Empty fields are omitted.
+type WhoAmI struct {
+	TokenType string   `json:"tokenType"`
+	Subject   string   `json:"subject"`
+	UserID    string   `json:"userId,omitempty"`
+	OrgID     string   `json:"orgId,omitempty"`
+	MachineID string   `json:"machineId,omitempty"`
+	Scopes    []string `json:"scopes,omitempty"`
+	ClientID  string   `json:"clientId,omitempty"`
+	Name      string   `json:"name,omitempty"`
+}
+
+// NewWhoAmI describes the caller the auth handler returned.
+func NewWhoAmI(data *clerkauth.AuthData) *WhoAmI {
+	return &WhoAmI{
+		TokenType: data.TokenType,
+		Subject:   data.Subject,
+		UserID:    data.UserID,
+		OrgID:     data.OrgID,
+		MachineID: data.MachineID,
+		Scopes:    data.Scopes,
+		ClientID:  data.ClientID,
+		Name:      data.Name,
+	}
+}
+
+// CheckUserID refuses, before any lookup, what cannot be a Clerk user ID:
+// the ID goes into a Backend API path when the mirror does not have it.
+func CheckUserID(id string) *errs.Error {
+	rest, ok := strings.CutPrefix(id, "user_")
+	if !ok || rest == "" || len(id) > 64 || strings.IndexFunc(rest, notIDChar) >= 0 {
+		return &errs.Error{Code: errs.InvalidArgument, Message: "userID must be a Clerk user ID such as user_2abc"}
+	}
+	return nil
+}
+
+func notIDChar(r rune) bool {
+	return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '_' || r == '-')
+}
+
+// UserLookupError is the answer of GET /auth/users/:userID for an error of
+// clerkusers.UserCache.Record: 404 for a user Clerk never had, 499 when
+// the caller gave up, 503 when neither the mirror nor Clerk could answer.
+func UserLookupError(err error) *errs.Error {
+	switch {
+	case errors.Is(err, clerkusers.ErrUserNotFound):
+		return &errs.Error{Code: errs.NotFound, Message: "no such user"}
+	case errors.Is(err, clerkauth.ErrCanceled):
+		return &errs.Error{Code: errs.Canceled, Message: msgCanceled}
+	}
+	return &errs.Error{Code: errs.Unavailable, Message: "the user directory is temporarily unavailable, please retry"}
+}
