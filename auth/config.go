@@ -45,6 +45,18 @@ type Config struct {
 	ClerkTimeoutMillis int
 	// SyncIntervalMillis is how often each instance reads the change log.
 	SyncIntervalMillis int
+	// AcceptedTokenTypes are the token types verified at all:
+	// session_token, api_key, m2m_token, oauth_token.
+	AcceptedTokenTypes []string
+	// MachineID is this backend's machine in Clerk (mch_...): M2M JWTs must
+	// name it. Empty accepts those of every machine of the instance.
+	MachineID string
+	// MachineTokenCacheTTLSeconds is how long Clerk's answer about an opaque
+	// machine token is reused: the most a revocation takes to apply here.
+	MachineTokenCacheTTLSeconds int
+	// MachineVerifyPerSecond bounds the Clerk calls for never-seen opaque
+	// machine tokens, per instance.
+	MachineVerifyPerSecond int
 }
 
 var cfg = config.Load[*Config]()

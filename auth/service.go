@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"encore.app/auth/clerkusers"
 	"encore.app/auth/clerkwebhook"
 	"encore.app/auth/internal/authsvc"
+	"encore.app/auth/opaquetoken"
 )
 
 var secrets struct {
@@ -24,6 +24,11 @@ var secrets struct {
 	// endpoint in the Clerk dashboard; empty leaves webhooks unconfigured:
 	// encore secret set --type dev,local ClerkWebhookSecret
 	ClerkWebhookSecret string
+	// ClerkMachineSecretKey is the secret key of this backend's machine in
+	// Clerk's Machines (ak_...), optional: opaque M2M tokens are verified in
+	// its name, so only machines allowed to call it pass:
+	// encore secret set --type dev,local ClerkMachineSecretKey
+	ClerkMachineSecretKey string
 }
 
 // Service holds the authenticator and the webhook handler, whose memory
@@ -40,8 +45,11 @@ type Service struct {
 // initService is called by Encore at start-up; a configuration error stops
 // the app there rather than failing every request later.
 func initService() (*Service, error) {
-	if secrets.ClerkSecretKey == "" {
-		return nil, errors.New("auth service: the secret ClerkSecretKey is not set: encore secret set --type dev,local ClerkSecretKey")
+	// The instance whose secrets are set, or in local development without
+	// them the embedded local Clerk: its values replace the secrets below.
+	clerk, err := startClerk()
+	if err != nil {
+		return nil, err
 	}
 	if encore.Meta().Environment.Cloud != encore.CloudLocal {
 		if err := authsvc.CheckCloudSettings(cfg.Issuer, cfg.AuthorizedParties); err != nil {
@@ -52,8 +60,8 @@ func initService() (*Service, error) {
 	log := rlog.With()
 	store := clerkusers.NewStore(db.Stdlib())
 	usersCfg := clerkusers.Config{
-		SecretKey:    secrets.ClerkSecretKey,
-		APIURL:       cfg.ClerkAPIURL,
+		SecretKey:    clerk.SecretKey,
+		APIURL:       clerk.APIURL,
 		Store:        store,
 		CacheTTL:     seconds(cfg.UserCacheTTLSeconds),
 		CacheSize:    cfg.UserCacheSize,
@@ -64,7 +72,7 @@ func initService() (*Service, error) {
 		Leeway: seconds(cfg.LeewaySeconds),
 		Log:    log,
 	}
-	if secrets.ClerkWebhookSecret != "" {
+	if clerk.WebhookSecret != "" {
 		// Webhooks keep the rows current; the bound covers lost deliveries.
 		usersCfg.SyncMaxAge = seconds(cfg.UserSyncMaxAgeSeconds)
 	}
@@ -77,22 +85,44 @@ func initService() (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("auth service: %w", err)
 	}
+	opaque, err := opaquetoken.New(opaquetoken.Config{
+		SecretKey:        clerk.SecretKey,
+		MachineSecretKey: secrets.ClerkMachineSecretKey,
+		APIURL:           clerk.APIURL,
+		CacheTTL:         seconds(cfg.MachineTokenCacheTTLSeconds),
+		CacheSize:        cfg.TokenCacheSize,
+		VerifyPerSecond:  cfg.MachineVerifyPerSecond,
+		ClerkTimeout:     usersCfg.ClerkTimeout,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("auth service: %w", err)
+	}
+	warns, info := authsvc.MachineTokenNotes(cfg.AcceptedTokenTypes, secrets.ClerkMachineSecretKey != "", cfg.MachineID)
+	for _, w := range warns {
+		log.Warn(w)
+	}
+	if info != "" {
+		log.Info(info)
+	}
 	authenticator, err := clerkauth.New(clerkauth.Config{
-		SecretKey:         secrets.ClerkSecretKey,
-		APIURL:            cfg.ClerkAPIURL,
-		AuthorizedParties: cfg.AuthorizedParties,
-		Issuer:            cfg.Issuer,
-		PublishableKey:    cfg.PublishableKey,
-		JWTKey:            cfg.JWTKey,
-		EmailClaim:        cfg.EmailClaim,
-		Leeway:            usersCfg.Leeway,
-		TokenCacheSize:    cfg.TokenCacheSize,
-		ClerkTimeout:      usersCfg.ClerkTimeout,
-		KeySetMaxAge:      seconds(cfg.KeySetMaxAgeSeconds),
-		MaxKeyWaiters:     cfg.MaxKeyWaiters,
-		Users:             users,
-		Revocations:       revocations,
-		Log:               log,
+		SecretKey:          clerk.SecretKey,
+		APIURL:             clerk.APIURL,
+		AuthorizedParties:  cfg.AuthorizedParties,
+		Issuer:             cfg.Issuer,
+		PublishableKey:     cfg.PublishableKey,
+		JWTKey:             cfg.JWTKey,
+		EmailClaim:         cfg.EmailClaim,
+		Leeway:             usersCfg.Leeway,
+		TokenCacheSize:     cfg.TokenCacheSize,
+		ClerkTimeout:       usersCfg.ClerkTimeout,
+		KeySetMaxAge:       seconds(cfg.KeySetMaxAgeSeconds),
+		MaxKeyWaiters:      cfg.MaxKeyWaiters,
+		AcceptedTokenTypes: cfg.AcceptedTokenTypes,
+		MachineID:          cfg.MachineID,
+		OpaqueTokens:       opaque,
+		Users:              users,
+		Revocations:        revocations,
+		Log:                log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("auth service: %w", err)
@@ -107,7 +137,7 @@ func initService() (*Service, error) {
 		authenticator: authenticator,
 		users:         users,
 		webhooks: clerkwebhook.NewHandler(clerkwebhook.Config{
-			Secret:    secrets.ClerkWebhookSecret,
+			Secret:    clerk.WebhookSecret,
 			Store:     store,
 			Publisher: userEventsPublisher,
 			Log:       log,

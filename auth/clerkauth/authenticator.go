@@ -30,6 +30,12 @@ type Users interface {
 type Revocations interface {
 	SessionRevoked(sessionID string) bool
 	UserDeleted(userID string) bool
+	// MembershipChanged reports whether a token of userID issued at
+	// issuedAt (Unix seconds) with orgID as its active organization ("" for
+	// none) carries organization claims Clerk has since changed: the
+	// membership deleted or its role changed after issuedAt, or the
+	// organization deleted.
+	MembershipChanged(userID, orgID string, issuedAt int64) bool
 }
 
 // Request is the credentials of one request, as the auth handler gets them.
@@ -49,6 +55,7 @@ type Request struct {
 // Authenticator turns request credentials into AuthData.
 type Authenticator struct {
 	verifier    *verifier
+	opaque      OpaqueTokens
 	tokens      *tokenCache
 	users       Users
 	revocations Revocations
@@ -77,6 +84,7 @@ func New(cfg Config) (*Authenticator, error) {
 	v := newVerifier(keys, c)
 	return &Authenticator{
 		verifier:    v,
+		opaque:      c.OpaqueTokens,
 		tokens:      newTokenCache(c.TokenCacheSize, c.Leeway),
 		users:       c.Users,
 		revocations: c.Revocations,
@@ -93,6 +101,9 @@ func (a *Authenticator) Authenticate(ctx context.Context, r Request) (*AuthData,
 	if err != nil {
 		return nil, err
 	}
+	if tokenType, opaque := opaqueTokenType(token); opaque {
+		return a.opaqueToken(ctx, tokenType, token, fromCookie)
+	}
 	var clientUAT int64
 	if fromCookie {
 		if clientUAT, err = a.checkCookieRequest(r, cookieUAT); err != nil {
@@ -102,6 +113,12 @@ func (a *Authenticator) Authenticate(ctx context.Context, r Request) (*AuthData,
 	s, err := a.session(ctx, token)
 	if err != nil {
 		return nil, err
+	}
+	if s.TokenType != TokenTypeSession {
+		if fromCookie {
+			return nil, invalid("%s in a cookie: machine tokens are accepted in the Authorization header only", s.TokenType)
+		}
+		return a.machine(ctx, s.authData(""))
 	}
 	if fromCookie && s.IssuedAt < clientUAT {
 		// Clerk's authenticateRequest: SessionTokenIATBeforeClientUAT. The
@@ -116,6 +133,9 @@ func (a *Authenticator) Authenticate(ctx context.Context, r Request) (*AuthData,
 		if a.revocations.UserDeleted(s.UserID) {
 			return nil, invalid("user %s was deleted in Clerk", s.UserID)
 		}
+		if a.revocations.MembershipChanged(s.UserID, s.OrgID, s.IssuedAt) {
+			return nil, invalid("membership changed: the role of user %s in organization %s changed or ended in Clerk after the token was issued, or the organization was deleted", s.UserID, s.OrgID)
+		}
 	}
 	email, ok := s.Email, s.HasEmail
 	if !ok {
@@ -124,6 +144,45 @@ func (a *Authenticator) Authenticate(ctx context.Context, r Request) (*AuthData,
 		}
 	}
 	return s.authData(email), nil
+}
+
+// opaqueToken authenticates an opaque machine token: refused at once, with
+// no call to Clerk, when its type is not accepted or it came in a cookie
+// (Clerk's backend reads machine tokens from the header only).
+func (a *Authenticator) opaqueToken(ctx context.Context, tokenType, token string, fromCookie bool) (*AuthData, error) {
+	switch {
+	case fromCookie:
+		return nil, invalid("%s in a cookie: machine tokens are accepted in the Authorization header only", tokenType)
+	case !a.verifier.accepted[tokenType]:
+		return nil, invalid("token is an %s, which AcceptedTokenTypes does not include", tokenType)
+	}
+	data, err := a.opaque.Verify(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	return a.machine(ctx, data)
+}
+
+// machine makes the checks of a verified machine token that depend on
+// what Clerk said since: a token acting for a user whom Clerk deleted is
+// refused. An OAuth token also gets its user's email (shown only with the
+// email scope), which asks Users and so refuses a deleted user's token even
+// after the revocation itself is forgotten: OAuth JWTs may outlive it.
+func (a *Authenticator) machine(ctx context.Context, data *AuthData) (*AuthData, error) {
+	if data.UserID == "" {
+		return data, nil
+	}
+	if a.revocations != nil && a.revocations.UserDeleted(data.UserID) {
+		return nil, invalid("user %s was deleted in Clerk", data.UserID)
+	}
+	if data.TokenType == TokenTypeOAuth {
+		email, err := a.users.PrimaryEmail(ctx, data.UserID)
+		if err != nil {
+			return nil, err
+		}
+		data.Email = email
+	}
+	return data, nil
 }
 
 // checkCookieRequest refuses a cookie-borne token in the situations where

@@ -2,7 +2,9 @@ package clerkauth_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"encore.app/auth/clerkauth"
 	"encore.app/auth/clerktest"
@@ -10,12 +12,18 @@ import (
 )
 
 // fixedRevocations is an in-memory revocation set the test fills directly.
+// memberships refuse, by user and organization, the tokens issued before
+// their value.
 type fixedRevocations struct {
 	sessions, users map[string]bool
+	memberships     map[[2]string]int64
 }
 
 func (r fixedRevocations) SessionRevoked(id string) bool { return r.sessions[id] }
 func (r fixedRevocations) UserDeleted(id string) bool    { return r.users[id] }
+func (r fixedRevocations) MembershipChanged(userID, orgID string, iat int64) bool {
+	return iat < r.memberships[[2]string{userID, orgID}]
+}
 
 // A revoked session or a deleted user is refused on every request, also
 // when the token is already in the verified-token cache.
@@ -35,6 +43,34 @@ func TestRevocationsApplyToCachedTokens(t *testing.T) {
 	revoked.users[userID] = true
 	_, err = authenticate(a, token)
 	testutil.MustFailWith(t, err, clerkauth.ErrInvalidToken)
+}
+
+// A membership changed after a token was issued refuses it, also from the
+// verified-token cache, and only for the organization it names; the
+// client's next token, issued after the change, is accepted.
+func TestMembershipChangeAppliesToCachedTokens(t *testing.T) {
+	srv := startWithUser(t)
+	revoked := fixedRevocations{memberships: map[[2]string]int64{}}
+	a := newAuthenticator(t, srv, func(c *clerkauth.Config) { c.Revocations = revoked })
+	orgToken := func(orgID string, iat int64) string {
+		claims := srv.Claims(userID)
+		claims["iat"], claims["sid"] = iat, fmt.Sprintf("sess_%s_%d", orgID, iat)
+		claims["o"] = map[string]any{"id": orgID, "rol": "admin", "slg": "acme"}
+		return srv.Sign(claims)
+	}
+	now := time.Now().Unix()
+	old, other := orgToken("org_1", now-10), orgToken("org_2", now-10)
+	mustAccept(t, a, old, userID)
+
+	revoked.memberships[[2]string{userID, "org_1"}] = now - 5
+	_, err := authenticate(a, old)
+	testutil.MustFailWith(t, err, clerkauth.ErrInvalidToken)
+	if !strings.Contains(err.Error(), "membership changed") {
+		t.Errorf("reason %q does not say the membership changed", err)
+	}
+	mustAccept(t, a, other, userID)
+	mustAccept(t, a, orgToken("org_1", now-5), userID)
+	mustAccept(t, a, srv.Token(userID), userID) // no active organization
 }
 
 // emailToken is a token carrying the email claim.

@@ -11,7 +11,7 @@ import (
 // stricter where its manual verification guide or this package's own
 // bounds ask; docs/security-claims.md lists each with its reference.
 func (v *verifier) sessionOf(c *claims, now time.Time) (*session, error) {
-	s := &session{}
+	s := &session{TokenType: TokenTypeSession}
 	var err error
 	if err = v.checkParties(c); err != nil {
 		return nil, err
@@ -19,7 +19,7 @@ func (v *verifier) sessionOf(c *claims, now time.Time) (*session, error) {
 	if err = v.checkIssuer(c); err != nil {
 		return nil, err
 	}
-	if s.IssuedAt, s.Expiry, err = v.checkTimes(c, now); err != nil {
+	if s.IssuedAt, s.Expiry, err = v.checkTimes(c, now, MaxTokenLifetime); err != nil {
 		return nil, err
 	}
 	if s.UserID, err = subject(c); err != nil {
@@ -118,8 +118,8 @@ func (v *verifier) checkIssuer(c *claims) error {
 // assertActivationClaim and assertIssuedAtClaim do, in milliseconds with
 // the leeway as their clock skew: expired when exp <= now - leeway, early
 // when nbf or iat > now + leeway. exp and iat must be present (Clerk's
-// backend lets iat be absent), and at most MaxTokenLifetime apart.
-func (v *verifier) checkTimes(c *claims, now time.Time) (iat int64, expiry time.Time, err error) {
+// backend lets iat be absent), and at most maxLifetime apart unless it is 0.
+func (v *verifier) checkTimes(c *claims, now time.Time, maxLifetime time.Duration) (iat int64, expiry time.Time, err error) {
 	exp, hasExp, err := numericDate("exp", c.raw[claimExp])
 	if err != nil {
 		return 0, time.Time{}, err
@@ -146,7 +146,7 @@ func (v *verifier) checkTimes(c *claims, now time.Time) (iat int64, expiry time.
 		return 0, time.Time{}, invalid("token not valid before %d", nbf)
 	case iat*1000 > nowMs+skew:
 		return 0, time.Time{}, invalid("token issued in the future, at %d", iat)
-	case exp-iat > int64(MaxTokenLifetime/time.Second):
+	case maxLifetime > 0 && exp-iat > int64(maxLifetime/time.Second):
 		return 0, time.Time{}, invalid("token lives %ds, longer than a session token may", exp-iat)
 	}
 	return iat, time.Unix(exp, 0), nil

@@ -60,6 +60,18 @@ type Config struct {
 	// MaxKeyWaiters bounds the requests waiting on a JWKS refresh for an
 	// unknown kid; beyond it they are refused at once. Default 100.
 	MaxKeyWaiters int
+	// AcceptedTokenTypes are the token types verified at all:
+	// TokenTypeSession, TokenTypeAPIKey, TokenTypeM2M, TokenTypeOAuth. A
+	// token of another type is refused before any call to Clerk. Default
+	// session tokens only.
+	AcceptedTokenTypes []string
+	// MachineID, when set, is this backend's machine in Clerk (mch_...): an
+	// M2M JWT must name it among the machines it may call. Empty accepts
+	// M2M JWTs of every machine of the instance.
+	MachineID string
+	// OpaqueTokens verifies API keys and opaque M2M and OAuth tokens.
+	// Required when AcceptedTokenTypes names a machine token type.
+	OpaqueTokens OpaqueTokens
 	// Users looks up what the token does not say about its user. Required.
 	Users Users
 	// Revocations, when set, is asked on every request whether Clerk has
@@ -76,6 +88,8 @@ type Config struct {
 	// cookies reads the Cookie header by PublishableKey's names; withDefaults
 	// sets it.
 	cookies cookieReader
+	// accepted is AcceptedTokenTypes as a set; withDefaults sets it.
+	accepted map[string]bool
 }
 
 // Logger is what clerkauth logs to; Encore's rlog.With() satisfies it.
@@ -108,6 +122,12 @@ func (c Config) withDefaults() (*Config, error) {
 		return nil, fmt.Errorf("clerkauth: %w", err)
 	}
 	c.cookies = cookies
+	if c.accepted, err = acceptedTokenTypes(c.AcceptedTokenTypes, c.OpaqueTokens != nil); err != nil {
+		return nil, fmt.Errorf("clerkauth: %w", err)
+	}
+	if c.MachineID != "" && (!strings.HasPrefix(c.MachineID, machinePrefix) || !isClerkID(c.MachineID)) {
+		return nil, fmt.Errorf("clerkauth: MachineID %q is not a machine ID like mch_2abc", c.MachineID)
+	}
 	if c.Issuer != "" {
 		if u, err := url.Parse(c.Issuer); err != nil || u.Scheme != "https" || u.Host == "" {
 			return nil, fmt.Errorf("clerkauth: Issuer %q is not an https URL", c.Issuer)

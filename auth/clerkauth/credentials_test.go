@@ -190,22 +190,39 @@ func TestCheckHeader(t *testing.T) {
 		{"a non-ASCII parameter and kid", `{"alg":"RS256","kid":"ins_é","é":1}`, "ins_é"},
 		{"jwk-like parameters", `{"alg":"RS256","kid":"ins_abc","JWK":1,"jwks":1,"x5t#s256":1}`, "ins_abc"},
 		{"no kid (static keys)", `{"alg":"RS256"}`, ""},
+		{"OAuth access token", `{"alg":"RS256","kid":"ins_abc","typ":"at+jwt"}`, "ins_abc"},
+		{"OAuth access token, media type", `{"alg":"RS256","kid":"ins_abc","typ":"application/at+jwt"}`, "ins_abc"},
+		{"cat M2M", `{"alg":"RS256","cat":"cl_B7d4PD333AAA","kid":"ins_abc","typ":"JWT"}`, "ins_abc"},
 	}
 	for _, tt := range accepted {
-		kid, err := checkHeader(header(tt.raw))
-		if err != nil || kid != tt.kid {
-			t.Errorf("%s: kid %q, %v; want %q", tt.name, kid, err, tt.kid)
+		h, err := checkHeader(header(tt.raw))
+		if err != nil || h.kid != tt.kid {
+			t.Errorf("%s: kid %q, %v; want %q", tt.name, h.kid, err, tt.kid)
+		}
+	}
+	// What the header says of the token's kind, for tokenKind.
+	for raw, want := range map[string]tokenHeader{
+		clerkHeader: {kid: "ins_abc", category: categorySession},
+		`{"alg":"RS256","cat":"cl_I7d4PD111III"}`:                            {category: categorySession},
+		`{"alg":"RS256","cat":"cl_B7d4PD333AAA"}`:                            {category: categoryM2M},
+		`{"alg":"RS256","typ":"at+jwt"}`:                                     {accessToken: true},
+		`{"alg":"RS256","typ":"application/at+jwt","cat":"cl_B7d4PD111AAA"}`: {accessToken: true, category: categorySession},
+		`{"alg":"RS256","typ":"JWT"}`:                                        {},
+	} {
+		if h, err := checkHeader(header(raw)); err != nil || h != want {
+			t.Errorf("%s: %+v, %v; want %+v", raw, h, err, want)
 		}
 	}
 
 	refused := map[string]string{
-		"typ other":            `{"alg":"RS256","kid":"ins_abc","typ":"at+jwt"}`,
+		"typ other":            `{"alg":"RS256","kid":"ins_abc","typ":"at+JWT"}`,
+		"typ JOSE":             `{"alg":"RS256","kid":"ins_abc","typ":"JOSE"}`,
 		"typ lower case":       `{"alg":"RS256","kid":"ins_abc","typ":"jwt"}`,
 		"typ empty":            `{"alg":"RS256","kid":"ins_abc","typ":""}`,
 		"typ null":             `{"alg":"RS256","kid":"ins_abc","typ":null}`,
 		"typ number":           `{"alg":"RS256","kid":"ins_abc","typ":1}`,
 		"cat JWT template":     `{"alg":"RS256","cat":"cl_B7d4PD222AAA","kid":"ins_abc","typ":"JWT"}`,
-		"cat M2M":              `{"alg":"RS256","cat":"cl_B7d4PD333AAA","kid":"ins_abc","typ":"JWT"}`,
+		"cat M2M lower case":   `{"alg":"RS256","cat":"cl_b7d4pd333aaa","kid":"ins_abc","typ":"JWT"}`,
 		"cat empty":            `{"alg":"RS256","cat":"","kid":"ins_abc"}`,
 		"cat null":             `{"alg":"RS256","cat":null,"kid":"ins_abc"}`,
 		"cat array":            `{"alg":"RS256","cat":["cl_B7d4PD111AAA"],"kid":"ins_abc"}`,
@@ -375,9 +392,9 @@ func referenceHeader(raw []byte) (kid string, ok bool) {
 		return "", false
 	case !hasAlg || alg != "RS256":
 		return "", false
-	case hasTyp && typ != "JWT":
+	case hasTyp && typ != "JWT" && typ != "at+jwt" && typ != "application/at+jwt":
 		return "", false
-	case hasCat && cat != categorySession && cat != categoryIgnore:
+	case hasCat && cat != categorySession && cat != categoryIgnore && cat != categoryM2M:
 		return "", false
 	}
 	return kid, true
@@ -405,12 +422,12 @@ func FuzzCheckHeader(f *testing.F) {
 			return
 		}
 		wantKid, wantOK := referenceHeader(raw)
-		kid, err := checkHeader(base64.RawURLEncoding.EncodeToString(raw))
+		h, err := checkHeader(base64.RawURLEncoding.EncodeToString(raw))
 		if err != nil && !errors.Is(err, ErrInvalidToken) {
 			t.Fatalf("error %v does not wrap ErrInvalidToken", err)
 		}
-		if (err == nil) != wantOK || kid != wantKid {
-			t.Fatalf("checkHeader(%q) = %q, %v; the reference says %q, %v", raw, kid, err, wantKid, wantOK)
+		if (err == nil) != wantOK || h.kid != wantKid {
+			t.Fatalf("checkHeader(%q) = %q, %v; the reference says %q, %v", raw, h.kid, err, wantKid, wantOK)
 		}
 	})
 }

@@ -18,7 +18,22 @@ const (
 	// categoryIgnore is stamped on every class by instances that opted out
 	// of categories, so it says nothing about the class.
 	categoryIgnore = "cl_I7d4PD111III"
+	categoryM2M    = "cl_B7d4PD333AAA"
 )
+
+// tokenHeader is what a checked JOSE header says about its token.
+type tokenHeader struct {
+	// kid names the signing key; "" when absent (the key set decides what
+	// that means).
+	kid string
+	// accessToken: typ is RFC 9068's at+jwt or application/at+jwt, which
+	// Clerk's OAuth access tokens carry (OAUTH_ACCESS_TOKEN_TYPES in
+	// tokens/machine.ts). Otherwise typ is JWT or absent.
+	accessToken bool
+	// category is cat: "" when absent, else categorySession (the ignore
+	// value included) or categoryM2M.
+	category string
+}
 
 // forbiddenHeaderParams are header parameters a Clerk session token never
 // carries and that ask a verifier to fetch, trust or process something the
@@ -28,8 +43,7 @@ const (
 var forbiddenHeaderParams = [...]string{"jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256", "crit", "b64"}
 
 // checkHeader reads and checks a token's JOSE header, the only reading of
-// it, and returns its kid ("" when absent: the key set decides what that
-// means). The header must be at most maxHeaderBytes decoded, canonical
+// it, and returns what it says (tokenHeader). The header must be at most maxHeaderBytes decoded, canonical
 // base64url, and a JSON object of at most maxHeaderParams parameters,
 // without forbidden or repeated ones, whose alg, kid, typ and cat are
 // strings when present. Keys are compared exactly, escapes decoded, as
@@ -43,26 +57,28 @@ var forbiddenHeaderParams = [...]string{"jwk", "jku", "x5u", "x5c", "x5t", "x5t#
 //     algorithms of jwt/algorithms.ts; Clerk signs with RS256 only, and
 //     refusing the rest keeps "none" and HMAC-with-a-public-key tricks away
 //     from the crypto.
-//   - typ, when present, must be exactly "JWT": assertHeaderType, called by
-//     jwt/verifyJwt.ts verifyJwt without headerType, accepts an absent typ
-//     and otherwise only "JWT".
-//   - cat, when present, must be the session category or the ignore value:
-//     tokens/jwtCategories.ts isNonSessionJwtCategory, which
-//     authenticateRequest applies to header and cookie tokens, refuses any
-//     other cat (JWT templates cl_B7d4PD222AAA, M2M cl_B7d4PD333AAA, and
-//     anything else, null included) but accepts an absent one, "for tokens
-//     minted before the category rollout". So does this.
-func checkHeader(segment string) (kid string, err error) {
+//   - typ, when present, must be exactly "JWT" or an OAuth access token's
+//     at+jwt or application/at+jwt: assertHeaderType, called by
+//     jwt/verifyJwt.ts verifyJwt, accepts an absent typ and otherwise only
+//     the types the token's kind allows; tokenKind (verifier.go) pairs them.
+//   - cat, when present, must be the session category, the ignore value or
+//     the M2M category: tokens/jwtCategories.ts isNonSessionJwtCategory
+//     refuses any other cat for session tokens (JWT templates
+//     cl_B7d4PD222AAA and anything else, null included) but accepts an
+//     absent one, "for tokens minted before the category rollout";
+//     verifyM2MJwt accepts only an absent or M2M cat. No kind of token
+//     accepts the rest, so they are refused here.
+func checkHeader(segment string) (h tokenHeader, err error) {
 	if len(segment) > (maxHeaderBytes*4+2)/3 {
-		return "", invalid("token header longer than %d bytes", maxHeaderBytes)
+		return tokenHeader{}, invalid("token header longer than %d bytes", maxHeaderBytes)
 	}
 	if !isCanonicalBase64URL(segment) {
-		return "", invalid("token header is not canonical base64url")
+		return tokenHeader{}, invalid("token header is not canonical base64url")
 	}
 	var buf [maxHeaderBytes]byte
 	raw := buf[:decodeBase64URL(buf[:], segment)]
 	if !json.Valid(raw) {
-		return "", invalid("token header is not JSON")
+		return tokenHeader{}, invalid("token header is not JSON")
 	}
 	// Keys seen so far, for the duplicate check; a fixed array keeps the
 	// decoded header on the stack.
@@ -72,7 +88,7 @@ func checkHeader(segment string) (kid string, err error) {
 	var hasAlg, hasTyp, hasCat bool
 	obj := objectReader{data: raw}
 	if !obj.start() {
-		return "", invalid("token header is not a JSON object")
+		return tokenHeader{}, invalid("token header is not a JSON object")
 	}
 	for {
 		key, value, ok := obj.next()
@@ -81,16 +97,16 @@ func checkHeader(segment string) (kid string, err error) {
 		}
 		for _, forbidden := range forbiddenHeaderParams {
 			if string(key) == forbidden {
-				return "", invalid("token header carries %s", forbidden)
+				return tokenHeader{}, invalid("token header carries %s", forbidden)
 			}
 		}
 		for _, earlier := range seen[:params] {
 			if string(earlier) == string(key) {
-				return "", invalid("token header repeats %s", quote(string(key)))
+				return tokenHeader{}, invalid("token header repeats %s", quote(string(key)))
 			}
 		}
 		if params == len(seen) {
-			return "", invalid("token header has more than %d parameters", len(seen))
+			return tokenHeader{}, invalid("token header has more than %d parameters", len(seen))
 		}
 		seen[params] = key
 		params++
@@ -101,13 +117,13 @@ func checkHeader(segment string) (kid string, err error) {
 		}
 		s, isString := jsonString(value)
 		if !isString {
-			return "", invalid("token header %s is not a string", quote(string(key)))
+			return tokenHeader{}, invalid("token header %s is not a string", quote(string(key)))
 		}
 		switch string(key) {
 		case "alg":
 			alg, hasAlg = s, true
 		case "kid":
-			kid = string(s)
+			h.kid = string(s)
 		case "typ":
 			typ, hasTyp = s, true
 		case "cat":
@@ -115,15 +131,26 @@ func checkHeader(segment string) (kid string, err error) {
 		}
 	}
 	if obj.err {
-		return "", invalid("token header is not a JSON object")
+		return tokenHeader{}, invalid("token header is not a JSON object")
+	}
+	if !hasAlg || string(alg) != "RS256" {
+		return tokenHeader{}, invalid("token alg is %s, want RS256", quote(string(alg)))
 	}
 	switch {
-	case !hasAlg || string(alg) != "RS256":
-		return "", invalid("token alg is %s, want RS256", quote(string(alg)))
-	case hasTyp && string(typ) != "JWT":
-		return "", invalid("token typ is %s, want JWT", quote(string(typ)))
-	case hasCat && string(cat) != categorySession && string(cat) != categoryIgnore:
-		return "", invalid("token cat is %s, not a session token's", quote(string(cat)))
+	case !hasTyp || string(typ) == "JWT":
+	case string(typ) == "at+jwt" || string(typ) == "application/at+jwt":
+		h.accessToken = true
+	default:
+		return tokenHeader{}, invalid("token typ is %s, want JWT or at+jwt", quote(string(typ)))
 	}
-	return kid, nil
+	switch {
+	case !hasCat:
+	case string(cat) == categorySession || string(cat) == categoryIgnore:
+		h.category = categorySession
+	case string(cat) == categoryM2M:
+		h.category = categoryM2M
+	default:
+		return tokenHeader{}, invalid("token cat is %s, not a session or M2M token's", quote(string(cat)))
+	}
+	return h, nil
 }

@@ -1,6 +1,7 @@
 package clerkauth
 
 import (
+	"cmp"
 	"context"
 	"crypto"
 	"crypto/rsa"
@@ -12,10 +13,20 @@ import (
 	"time"
 )
 
-// session is what a verified session token says about its holder.
+// session is what a verified JWT says about its holder: a session token's
+// user, session and organization, or a machine JWT's subject and grants.
 type session struct {
+	// TokenType is TokenTypeSession, TokenTypeM2M or TokenTypeOAuth.
+	TokenType string
 	UserID    string
 	SessionID string
+	// MachineID is an M2M token's sub.
+	MachineID string
+	// Scopes are an OAuth token's scp or scope; TokenID is a machine JWT's
+	// jti and ClientID an OAuth token's client_id.
+	Scopes   []string
+	TokenID  string
+	ClientID string
 	// The active organization, when the token names one.
 	OrgID          string
 	OrgSlug        string
@@ -47,9 +58,13 @@ func (s *session) authData(email string) *AuthData {
 		AuthData
 		ages [2]int
 	}{AuthData: AuthData{
-		TokenType:      TokenTypeSession,
-		Subject:        s.UserID,
+		TokenType:      s.TokenType,
+		Subject:        cmp.Or(s.UserID, s.MachineID),
 		UserID:         s.UserID,
+		MachineID:      s.MachineID,
+		Scopes:         slices.Clone(s.Scopes),
+		TokenID:        s.TokenID,
+		ClientID:       s.ClientID,
 		Email:          email,
 		SessionID:      s.SessionID,
 		OrgID:          s.OrgID,
@@ -73,7 +88,12 @@ func (s *session) authData(email string) *AuthData {
 // case-insensitive JSON, refuse claims Clerk's backend reads (an fva it
 // cannot decode fails the whole token) and wrap extreme times round.
 type verifier struct {
-	keys              keySet
+	keys keySet
+	// accepted holds Config.AcceptedTokenTypes: a JWT of another type is
+	// refused before its key is fetched.
+	accepted map[string]bool
+	// machineID is Config.MachineID: an M2M JWT must name it.
+	machineID         string
 	issuer            string
 	authorizedParties map[string]bool
 	leeway            time.Duration
@@ -94,6 +114,8 @@ func newVerifier(keys keySet, cfg *Config) *verifier {
 	}
 	return &verifier{
 		keys:              keys,
+		accepted:          cfg.accepted,
+		machineID:         cfg.MachineID,
 		issuer:            cfg.Issuer,
 		authorizedParties: parties,
 		leeway:            cfg.Leeway,
@@ -115,7 +137,7 @@ func (v *verifier) Verify(ctx context.Context, token string) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	kid, err := checkHeader(headerSegment)
+	header, err := checkHeader(headerSegment)
 	if err != nil {
 		return nil, err
 	}
@@ -131,19 +153,32 @@ func (v *verifier) Verify(ctx context.Context, token string) (*session, error) {
 	if err := c.read(payload, v.emailClaim); err != nil {
 		return nil, err
 	}
-	key, err := v.keys.key(ctx, kid)
+	tokenType, err := tokenKind(header, &c)
+	if err != nil {
+		return nil, err
+	}
+	if !v.accepted[tokenType] {
+		return nil, invalid("token is an %s, which AcceptedTokenTypes does not include", tokenType)
+	}
+	key, err := v.keys.key(ctx, header.kid)
 	if err != nil {
 		return nil, err
 	}
 	rsaKey, isRSA := key.Key.(*rsa.PublicKey)
 	if !isRSA {
-		return nil, invalid("key %s is not an RSA key", quote(kid))
+		return nil, invalid("key %s is not an RSA key", quote(header.kid))
 	}
 	// RS256 is RSASSA-PKCS1-v1_5 with SHA-256 over the first two segments
 	// as sent (RFC 7518, 3.3); checkHeader has pinned alg to it.
 	digest := sha256.Sum256([]byte(token[:len(headerSegment)+1+len(payloadSegment)]))
 	if err := rsa.VerifyPKCS1v15(rsaKey, crypto.SHA256, digest[:], signature); err != nil {
 		return nil, invalid("token signature does not verify")
+	}
+	switch tokenType {
+	case TokenTypeM2M:
+		return v.m2mOf(&c, v.now())
+	case TokenTypeOAuth:
+		return v.oauthOf(&c, v.now())
 	}
 	return v.sessionOf(&c, v.now())
 }

@@ -13,6 +13,10 @@ type LoggedChange struct {
 	Kind      ChangeKind
 	UserID    string
 	SessionID string
+	OrgID     string
+	// TokensBefore, when not zero, refuses the tokens of UserID issued
+	// before it whose active organization is OrgID.
+	TokensBefore time.Time
 }
 
 // ChangeLogEnd is the id of the newest change-log entry, 0 when empty.
@@ -27,7 +31,7 @@ func (s *Store) ChangeLogEnd(ctx context.Context) (int64, error) {
 // ChangesAfter is up to limit change-log entries after id, oldest first.
 func (s *Store) ChangesAfter(ctx context.Context, id int64, limit int) ([]LoggedChange, error) {
 	rows, err := s.db.QueryContext(ctx,
-		`SELECT id, kind, user_id, session_id FROM changes WHERE id > $1 ORDER BY id LIMIT $2`, id, limit)
+		`SELECT id, kind, user_id, session_id, org_id, tokens_before FROM changes WHERE id > $1 ORDER BY id LIMIT $2`, id, limit)
 	if err != nil {
 		return nil, fmt.Errorf("reading the change log: %w", err)
 	}
@@ -35,9 +39,11 @@ func (s *Store) ChangesAfter(ctx context.Context, id int64, limit int) ([]Logged
 	var out []LoggedChange
 	for rows.Next() {
 		var c LoggedChange
-		if err := rows.Scan(&c.ID, &c.Kind, &c.UserID, &c.SessionID); err != nil {
+		var before sql.NullTime
+		if err := rows.Scan(&c.ID, &c.Kind, &c.UserID, &c.SessionID, &c.OrgID, &before); err != nil {
 			return nil, fmt.Errorf("reading the change log: %w", err)
 		}
+		c.TokensBefore = before.Time
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
@@ -80,8 +86,9 @@ func (s *Store) RecentRevocations(ctx context.Context, retention time.Duration) 
 const deliveryRetention = 7 * 24 * 60 * 60
 
 // Prune deletes what no instance needs any more: revoked sessions and
-// change-log entries older than retention (RevocationRetention), processed
-// deliveries older than a week. The users mirror is never pruned.
+// change-log entries (membership revocations among them) older than
+// retention (RevocationRetention), processed deliveries older than a week.
+// The users, organizations and memberships mirrors are never pruned.
 func (s *Store) Prune(ctx context.Context, retention time.Duration) error {
 	_, err := s.db.ExecContext(ctx, `
 		WITH sessions AS (DELETE FROM revoked_sessions WHERE revoked_at < now() - make_interval(secs => $1)),

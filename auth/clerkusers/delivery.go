@@ -16,20 +16,37 @@ type ChangeKind string
 
 // The kinds of change the change log records.
 const (
-	UserChanged    ChangeKind = "user_changed"
-	UserDeleted    ChangeKind = "user_deleted"
-	SessionRevoked ChangeKind = "session_revoked"
+	UserChanged       ChangeKind = "user_changed"
+	UserDeleted       ChangeKind = "user_deleted"
+	SessionRevoked    ChangeKind = "session_revoked"
+	OrgChanged        ChangeKind = "org_changed"
+	OrgDeleted        ChangeKind = "org_deleted"
+	MembershipChanged ChangeKind = "membership_changed"
+	MembershipDeleted ChangeKind = "membership_deleted"
 )
 
 // Change is the effect of one Clerk event on what we know.
 type Change struct {
-	Kind   ChangeKind
+	Kind ChangeKind
+	// UserID names the user of a user, session or membership change.
 	UserID string
-	// Email and UpdatedAt (Clerk's updated_at) describe a UserChanged.
-	Email     string
+	// Email describes a UserChanged.
+	Email string
+	// UpdatedAt orders the versions of a user (UserChanged), an
+	// organization or a membership: Clerk's updated_at, or for an
+	// OrgDeleted or MembershipDeleted the time of the deletion.
 	UpdatedAt time.Time
 	// SessionID names the session of a SessionRevoked.
 	SessionID string
+	// OrgID names the organization of an organization or membership change.
+	OrgID string
+	// Slug and Name describe an OrgChanged.
+	Slug, Name string
+	// Role is a MembershipChanged's role, such as "org:admin".
+	Role string
+	// Created marks the MembershipChanged of an
+	// organizationMembership.created: Clerk's first version of it.
+	Created bool
 }
 
 // Delivery is one webhook delivery: Svix's svix-id, Clerk's event type, and
@@ -92,13 +109,13 @@ func (s *Store) Apply(ctx context.Context, d Delivery, beforeCommit func(context
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 
-	outcome, err := apply(ctx, tx, d)
+	outcome, tokensBefore, err := apply(ctx, tx, d)
 	if err == nil && outcome == Applied {
 		if beforeCommit != nil {
 			err = beforeCommit(ctx)
 		}
 		if err == nil {
-			err = logChange(ctx, tx, d.Change)
+			err = logChange(ctx, tx, d.Change, tokensBefore)
 		}
 	}
 	if err == nil {
@@ -110,7 +127,10 @@ func (s *Store) Apply(ctx context.Context, d Delivery, beforeCommit func(context
 	return outcome, nil
 }
 
-func apply(ctx context.Context, tx *sql.Tx, d Delivery) (Outcome, error) {
+// apply records the delivery and applies its change. tokensBefore, for a
+// membership change that refuses earlier tokens, is the time before which
+// they were issued; zero otherwise.
+func apply(ctx context.Context, tx *sql.Tx, d Delivery) (_ Outcome, tokensBefore time.Time, err error) {
 	// Concurrent deliveries of one svix-id wait here for the first to commit
 	// or roll back, so exactly one applies it. A delivery recorded as
 	// unappliable is processed again when it comes back: Svix stopped
@@ -121,17 +141,17 @@ func apply(ctx context.Context, tx *sql.Tx, d Delivery) (Outcome, error) {
 		WHERE d.failure IS NOT NULL`,
 		d.ID, d.EventType, d.Failure)
 	if err != nil {
-		return "", err
+		return "", time.Time{}, err
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return Duplicate, err
+		return Duplicate, time.Time{}, err
 	}
 	if d.Failure != "" {
-		return Unappliable, nil
+		return Unappliable, time.Time{}, nil
 	}
 	c := d.Change
 	if c == nil {
-		return Ignored, nil
+		return Ignored, time.Time{}, nil
 	}
 	var changed bool
 	switch c.Kind {
@@ -141,23 +161,32 @@ func apply(ctx context.Context, tx *sql.Tx, d Delivery) (Outcome, error) {
 		changed, err = deleteUser(ctx, tx, c.UserID)
 	case SessionRevoked:
 		changed, err = revokeSession(ctx, tx, c.SessionID, c.UserID)
+	case OrgChanged, OrgDeleted:
+		changed, err = applyOrg(ctx, tx, c)
+	case MembershipChanged, MembershipDeleted:
+		changed, tokensBefore, err = applyMembership(ctx, tx, c)
 	default:
 		err = fmt.Errorf("unknown change kind %q", c.Kind)
 	}
 	if err != nil || !changed {
-		return Outdated, err
+		return Outdated, time.Time{}, err
 	}
-	return Applied, nil
+	return Applied, tokensBefore, nil
 }
 
 // logChange appends to the change log. The lock is taken last, just before
 // commit, so the serialization it buys costs little.
-func logChange(ctx context.Context, tx *sql.Tx, c *Change) error {
+func logChange(ctx context.Context, tx *sql.Tx, c *Change, tokensBefore time.Time) error {
 	if err := lockChangeLog(ctx, tx); err != nil {
 		return err
 	}
+	var before sql.NullTime
+	if !tokensBefore.IsZero() {
+		before = sql.NullTime{Time: tokensBefore, Valid: true}
+	}
 	_, err := tx.ExecContext(ctx,
-		`INSERT INTO changes (kind, user_id, session_id) VALUES ($1, $2, $3)`, c.Kind, c.UserID, c.SessionID)
+		`INSERT INTO changes (kind, user_id, session_id, org_id, tokens_before) VALUES ($1, $2, $3, $4, $5)`,
+		c.Kind, c.UserID, c.SessionID, c.OrgID, before)
 	return err
 }
 

@@ -16,7 +16,8 @@ const pruneEvery = time.Minute
 // Tail keeps an instance's memory current with the change log: every
 // SyncInterval one indexed query reads the entries after the last one seen;
 // changed users leave the UserCache (the next request reads the database),
-// and revoked sessions and deleted users enter Revocations. So a webhook
+// and revoked sessions, deleted users and organizations, and membership
+// changes that refuse tokens enter Revocations. So a webhook
 // received by any instance is enforced by all within about one interval,
 // with no per-request database call, once the instance has synced once.
 type Tail struct {
@@ -177,6 +178,16 @@ func (t *Tail) load(ctx context.Context) error {
 		t.revocations.deleteUser(id)
 		t.users.Forget(id)
 	}
+	orgs, memberships, err := t.store.RecentOrgRevocations(ctx, t.retention)
+	if err != nil {
+		return err
+	}
+	for _, id := range orgs {
+		t.revocations.deleteOrg(id)
+	}
+	for _, m := range memberships {
+		t.revocations.changeMembership(m.UserID, m.OrgID, m.Before)
+	}
 	t.started, t.last = true, end
 	return nil
 }
@@ -202,5 +213,13 @@ func (t *Tail) apply(c LoggedChange) {
 		t.users.Forget(c.UserID)
 	case SessionRevoked:
 		t.revocations.revokeSession(c.SessionID)
+	case OrgChanged:
+		t.revocations.restoreOrg(c.OrgID)
+	case OrgDeleted:
+		t.revocations.deleteOrg(c.OrgID)
+	case MembershipChanged, MembershipDeleted:
+		if !c.TokensBefore.IsZero() {
+			t.revocations.changeMembership(c.UserID, c.OrgID, c.TokensBefore)
+		}
 	}
 }

@@ -63,3 +63,32 @@ func UserLookupError(err error) *errs.Error {
 	}
 	return &errs.Error{Code: errs.Unavailable, Message: "the user directory is temporarily unavailable, please retry"}
 }
+
+// MachineTokenNotes are the start-up log lines about machine tokens: Warn
+// lines where any machine of the Clerk instance could call this backend,
+// and one Info line naming the types not accepted, whose accepts_ tags then
+// refuse every token of that type.
+func MachineTokenNotes(accepted []string, hasMachineSecretKey bool, machineID string) (warns []string, info string) {
+	enabled := map[string]bool{}
+	for _, t := range accepted {
+		enabled[t] = true
+	}
+	if enabled[clerkauth.TokenTypeM2M] {
+		if !hasMachineSecretKey {
+			warns = append(warns, "auth service: opaque M2M tokens are verified with the instance secret key, so every machine of the Clerk instance may call this backend: set the secret ClerkMachineSecretKey to this backend's machine secret key")
+		}
+		if machineID == "" {
+			warns = append(warns, "auth service: M2M JWTs of every machine of the Clerk instance are accepted: set MachineID in auth/config.cue to this backend's machine ID (mch_...)")
+		}
+	}
+	var off []string
+	for _, t := range []string{clerkauth.TokenTypeSession, clerkauth.TokenTypeAPIKey, clerkauth.TokenTypeM2M, clerkauth.TokenTypeOAuth} {
+		if !enabled[t] {
+			off = append(off, t)
+		}
+	}
+	if len(off) > 0 {
+		info = "auth service: AcceptedTokenTypes does not include " + strings.Join(off, ", ") + ": such tokens are refused everywhere, on endpoints tagged to accept them too"
+	}
+	return warns, info
+}

@@ -1,14 +1,17 @@
 package authsvc
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"encore.dev/beta/errs"
 
 	"encore.app/auth/clerkauth"
 	"encore.app/auth/clerkusers"
+	"encore.app/auth/opaquetoken"
 )
 
 func TestNewWhoAmI(t *testing.T) {
@@ -50,5 +53,45 @@ func TestUserLookupError(t *testing.T) {
 		if got := UserLookupError(tt.err); got.Code != tt.want {
 			t.Errorf("%v: %s, want %s", tt.err, got.Code, tt.want)
 		}
+	}
+}
+
+func TestMachineTokenNotes(t *testing.T) {
+	warns, info := MachineTokenNotes([]string{clerkauth.TokenTypeSession}, false, "")
+	if len(warns) != 0 || info != "auth service: AcceptedTokenTypes does not include api_key, m2m_token, oauth_token: such tokens are refused everywhere, on endpoints tagged to accept them too" {
+		t.Fatalf("sessions only: %q, %q", warns, info)
+	}
+	warns, _ = MachineTokenNotes([]string{clerkauth.TokenTypeM2M}, false, "")
+	if len(warns) != 2 || !strings.Contains(warns[0], "ClerkMachineSecretKey") || !strings.Contains(warns[1], "MachineID") {
+		t.Fatalf("M2M without key or machine ID: %q", warns)
+	}
+	all := []string{clerkauth.TokenTypeSession, clerkauth.TokenTypeAPIKey, clerkauth.TokenTypeM2M, clerkauth.TokenTypeOAuth}
+	if warns, info := MachineTokenNotes(all, true, "mch_1"); len(warns) != 0 || info != "" {
+		t.Fatalf("all configured: %q, %q", warns, info)
+	}
+}
+
+// A never-seen machine token refused because the verification budget is
+// spent answers 503 with when to retry, in the body: the auth handler
+// cannot set a Retry-After header.
+func TestAPIErrorCarriesRetryAfter(t *testing.T) {
+	v, err := opaquetoken.New(opaquetoken.Config{SecretKey: "sk_test_x", APIURL: "http://127.0.0.1:1/v1", VerifyPerSecond: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	// The first spends the budget (and finds no Clerk); the second has none.
+	_, err = v.Verify(ctx, "ak_"+strings.Repeat("a", 30))
+	if e := APIError(err); e.Code != errs.Unavailable || e.Details != nil {
+		t.Fatalf("Clerk unreachable: %+v", e)
+	}
+	_, err = v.Verify(ctx, "ak_"+strings.Repeat("b", 30))
+	e := APIError(err)
+	if e.Code != errs.Unavailable || e.Details != (RetryAfter{Seconds: 1}) {
+		t.Fatalf("budget spent: %+v (%v)", e, err)
+	}
+	b, _ := json.Marshal(e.Details)
+	if string(b) != `{"retryAfterSeconds":1}` {
+		t.Fatalf("details = %s", b)
 	}
 }

@@ -1,4 +1,7 @@
-package clerktest
+// Package clerkkey is an RSA key that signs tokens as a Clerk instance's
+// keys do: RS256, with the JOSE headers Clerk writes for each kind of token,
+// and published in Clerk's JWKS form.
+package clerkkey
 
 import (
 	"crypto"
@@ -10,31 +13,40 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"math/big"
-	"time"
 )
 
-// Key is an RSA key pair that signs session tokens as Clerk's instance keys do.
+// Key is an RSA key pair that signs tokens as Clerk's instance keys do.
 type Key struct {
 	// ID is the kid under which the key is published and tokens name it.
 	ID      string
 	private *rsa.PrivateKey
 }
 
-// NewKey generates a 2048-bit key with a random kid.
-func NewKey() *Key {
+// New generates a 2048-bit key with a random kid.
+func New() *Key {
 	private, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
-		panic("clerktest: generating an RSA key: " + err.Error())
+		panic("clerkkey: generating an RSA key: " + err.Error())
 	}
-	return &Key{ID: NewKeyID(), private: private}
+	return &Key{ID: NewID(), private: private}
 }
+
+// NewID is a random kid in Clerk's format.
+func NewID() string {
+	id := make([]byte, 12)
+	_, _ = rand.Read(id) // crypto/rand.Read never fails
+	return "ins_" + base64.RawURLEncoding.EncodeToString(id)
+}
+
+// Public is the key's public half.
+func (k *Key) Public() *rsa.PublicKey { return &k.private.PublicKey }
 
 // PublicKeyPEM is the public key as the Clerk dashboard shows it ("JWT public
 // key"), for networkless verification.
 func (k *Key) PublicKeyPEM() string {
 	der, err := x509.MarshalPKIXPublicKey(&k.private.PublicKey)
 	if err != nil {
-		panic("clerktest: encoding a public key: " + err.Error())
+		panic("clerkkey: encoding a public key: " + err.Error())
 	}
 	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
 }
@@ -50,6 +62,10 @@ const (
 	CategoryIgnore = "cl_I7d4PD111III"
 )
 
+// OAuthAccessTokenType is the typ of OAuth access tokens in JWT form, as
+// RFC 9068 asks; Clerk's JS SDK also accepts "application/at+jwt".
+const OAuthAccessTokenType = "at+jwt"
+
 // Header is the JOSE header Clerk puts on session tokens signed by k:
 // {"alg":"RS256","cat":"cl_B7d4PD111AAA","kid":"ins_…","typ":"JWT"}, in
 // that order (EncodeSegment sorts the keys, as Clerk writes them).
@@ -57,7 +73,20 @@ func (k *Key) Header() map[string]any {
 	return map[string]any{"alg": "RS256", "cat": CategorySessionToken, "kid": k.ID, "typ": "JWT"}
 }
 
-// Sign mints an RS256 token with Clerk's header and the given claims.
+// M2MHeader is the JOSE header Clerk puts on M2M tokens in JWT form signed
+// by k: {"alg":"RS256","cat":"cl_B7d4PD333AAA","kid":"ins_…","typ":"JWT"}.
+func (k *Key) M2MHeader() map[string]any {
+	return map[string]any{"alg": "RS256", "cat": CategoryM2MToken, "kid": k.ID, "typ": "JWT"}
+}
+
+// OAuthHeader is the JOSE header of Clerk's OAuth access tokens in JWT form
+// signed by k: {"alg":"RS256","kid":"ins_…","typ":"at+jwt"}.
+func (k *Key) OAuthHeader() map[string]any {
+	return map[string]any{"alg": "RS256", "kid": k.ID, "typ": OAuthAccessTokenType}
+}
+
+// Sign mints an RS256 token with Clerk's session-token header and the
+// given claims.
 func (k *Key) Sign(claims map[string]any) string {
 	return k.SignWithHeader(k.Header(), claims)
 }
@@ -76,7 +105,7 @@ func (k *Key) SignSegments(header, payload string) string {
 	digest := sha256.Sum256([]byte(input))
 	sig, err := rsa.SignPKCS1v15(rand.Reader, k.private, crypto.SHA256, digest[:])
 	if err != nil {
-		panic("clerktest: signing: " + err.Error())
+		panic("clerkkey: signing: " + err.Error())
 	}
 	return input + "." + base64.RawURLEncoding.EncodeToString(sig)
 }
@@ -85,13 +114,13 @@ func (k *Key) SignSegments(header, payload string) string {
 func EncodeSegment(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
-		panic("clerktest: encoding a token segment: " + err.Error())
+		panic("clerkkey: encoding a token segment: " + err.Error())
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// jwk is the key as Clerk's JWKS endpoint lists it.
-func (k *Key) jwk() map[string]string {
+// JWK is the public key as Clerk's JWKS endpoint lists it.
+func (k *Key) JWK() map[string]string {
 	pub := k.private.PublicKey
 	return map[string]string{
 		"use": "sig",
@@ -102,41 +131,3 @@ func (k *Key) jwk() map[string]string {
 		"e":   base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
 	}
 }
-
-// Claims is a valid v2 session token payload for the user, issued now and
-// expiring in 60 seconds like Clerk's. Change or delete entries to make the
-// token you need.
-func (s *Server) Claims(userID string) map[string]any {
-	now := time.Now().Unix()
-	return map[string]any{
-		"azp": s.AuthorizedParty,
-		"exp": now + 60,
-		"fva": []int{0, -1},
-		"iat": now,
-		"iss": s.Issuer,
-		"nbf": now - 10,
-		"sid": "sess_" + userID,
-		"sub": userID,
-		"v":   2,
-	}
-}
-
-// Token is a valid session token for the user, signed by the current key.
-func (s *Server) Token(userID string) string {
-	return s.Sign(s.Claims(userID))
-}
-
-// Sign mints a token with the given claims, signed by the current key.
-func (s *Server) Sign(claims map[string]any) string {
-	return s.SigningKey().Sign(claims)
-}
-
-// NewKeyID is a random kid in Clerk's format.
-func NewKeyID() string {
-	id := make([]byte, 12)
-	_, _ = rand.Read(id)
-	return "ins_" + base64.RawURLEncoding.EncodeToString(id)
-}
-
-// Public is the key's public half.
-func (k *Key) Public() *rsa.PublicKey { return &k.private.PublicKey }

@@ -1,7 +1,6 @@
-package clerktest
+package localclerk
 
 import (
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -9,16 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-)
-
-// The machine-token verification endpoints, for Fail and Calls.
-const (
-	// APIKeys is POST /v1/api_keys/verify.
-	APIKeys Endpoint = "api_keys"
-	// M2MTokens is POST /v1/m2m_tokens/verify.
-	M2MTokens Endpoint = "m2m_tokens"
-	// OAuthTokens is POST /v1/oauth_applications/access_tokens/verify.
-	OAuthTokens Endpoint = "oauth_tokens"
 )
 
 // APIKey is an API key for CreateAPIKey.
@@ -60,7 +49,7 @@ type Issued struct {
 	ID     string
 }
 
-// opaqueToken is a machine token the Server verifies.
+// opaqueToken is a machine token the Clerk verifies.
 type opaqueToken struct {
 	endpoint   Endpoint
 	id         string
@@ -73,8 +62,8 @@ type opaqueToken struct {
 	created    time.Time
 }
 
-// machineTokens is what the Server knows of machine authentication,
-// guarded by Server.mu.
+// machineTokens is what the Clerk knows of machine authentication,
+// guarded by Clerk.mu.
 type machineTokens struct {
 	bySecret map[string]*opaqueToken
 	byID     map[string]*opaqueToken
@@ -82,50 +71,21 @@ type machineTokens struct {
 	machineKeys map[string]string
 }
 
-// serveMachineTokens adds the verification endpoints to mux.
-func (s *Server) serveMachineTokens(mux *http.ServeMux) {
-	s.machine = machineTokens{
-		bySecret:    map[string]*opaqueToken{},
-		byID:        map[string]*opaqueToken{},
-		machineKeys: map[string]string{},
-	}
-	mux.HandleFunc("POST /v1/api_keys/verify", s.serve(APIKeys, s.verifyOpaque(APIKeys, "secret")))
-	mux.HandleFunc("POST /v1/m2m_tokens/verify", s.serve(M2MTokens, s.verifyOpaque(M2MTokens, "token")))
-	mux.HandleFunc("POST /v1/oauth_applications/access_tokens/verify", s.serve(OAuthTokens, s.verifyOpaque(OAuthTokens, "access_token")))
-}
-
-// authorized reports whether the Authorization header carries a key the
-// endpoint accepts: the instance's secret key, or for M2M tokens also a
-// machine secret key, as Clerk accepts either there.
-func (s *Server) authorized(e Endpoint, header string) bool {
-	key, ok := strings.CutPrefix(header, "Bearer ")
-	if !ok {
-		return false
-	}
-	if key == s.SecretKey {
-		return true
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, isMachine := s.machine.machineKeys[key]
-	return e == M2MTokens && isMachine
-}
-
 // AddMachine registers a machine and returns its machine secret key (ak_…),
 // with which M2M tokens are verified in its name: only tokens of machines
 // that may call it.
-func (s *Server) AddMachine(machineID string) string {
+func (c *Clerk) AddMachine(machineID string) string {
 	key := "ak_" + base64.StdEncoding.EncodeToString(randomBytes(32))
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.machine.machineKeys[key] = machineID
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.machine.machineKeys[key] = machineID
 	return key
 }
 
 // CreateAPIKey creates an API key. Its secret is ak_ and 44 base64
 // characters, like the API keys of Clerk's own tests.
-func (s *Server) CreateAPIKey(k APIKey) Issued {
-	return s.issue("ak_"+base64.StdEncoding.EncodeToString(randomBytes(32)), &opaqueToken{
+func (c *Clerk) CreateAPIKey(k APIKey) Issued {
+	return c.issue("ak_"+base64.StdEncoding.EncodeToString(randomBytes(32)), &opaqueToken{
 		endpoint: APIKeys, id: "ak_" + hex.EncodeToString(randomBytes(16)),
 		subject: k.Subject, name: k.Name, scopes: slices.Clone(k.Scopes), expiration: k.Expiration,
 	})
@@ -133,8 +93,8 @@ func (s *Server) CreateAPIKey(k APIKey) Issued {
 
 // CreateM2MToken creates an opaque M2M token. Its secret is mt_ and 32
 // upper-case letters and digits, as Clerk's are.
-func (s *Server) CreateM2MToken(t M2MToken) Issued {
-	return s.issue("mt_"+randomAlphanumeric(32, upperAlphanumeric), &opaqueToken{
+func (c *Clerk) CreateM2MToken(t M2MToken) Issued {
+	return c.issue("mt_"+randomAlphanumeric(32, upperAlphanumeric), &opaqueToken{
 		endpoint: M2MTokens, id: "mt_" + hex.EncodeToString(randomBytes(16)),
 		subject: t.MachineID, scopes: slices.Clone(t.MayCall), expiration: t.Expiration,
 	})
@@ -142,37 +102,37 @@ func (s *Server) CreateM2MToken(t M2MToken) Issued {
 
 // CreateOAuthToken creates an opaque OAuth access token. Its secret is oat_
 // and 32 letters and digits.
-func (s *Server) CreateOAuthToken(t OAuthToken) Issued {
-	return s.issue("oat_"+randomAlphanumeric(32, alphanumeric), &opaqueToken{
+func (c *Clerk) CreateOAuthToken(t OAuthToken) Issued {
+	return c.issue("oat_"+randomAlphanumeric(32, alphanumeric), &opaqueToken{
 		endpoint: OAuthTokens, id: "oat_" + hex.EncodeToString(randomBytes(16)),
 		subject: t.UserID, clientID: t.ClientID, scopes: slices.Clone(t.Scopes), expiration: t.Expiration,
 	})
 }
 
-func (s *Server) issue(secret string, t *opaqueToken) Issued {
+func (c *Clerk) issue(secret string, t *opaqueToken) Issued {
 	t.created = time.Now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.machine.bySecret[secret] = t
-	s.machine.byID[t.id] = t
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.machine.bySecret[secret] = t
+	c.machine.byID[t.id] = t
 	return Issued{Secret: secret, ID: t.id}
 }
 
 // RevokeToken revokes the machine token with this ID: Clerk then answers
 // that it is revoked.
-func (s *Server) RevokeToken(id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if t := s.machine.byID[id]; t != nil {
+func (c *Clerk) RevokeToken(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t := c.machine.byID[id]; t != nil {
 		t.revoked = true
 	}
 }
 
 // ExpireToken makes the machine token with this ID expire now.
-func (s *Server) ExpireToken(id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if t := s.machine.byID[id]; t != nil {
+func (c *Clerk) ExpireToken(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t := c.machine.byID[id]; t != nil {
 		t.expiration = time.Now()
 	}
 }
@@ -180,29 +140,29 @@ func (s *Server) ExpireToken(id string) {
 // verifyOpaque answers a verification whose body names the token in field.
 // A token that is unknown, of another kind, or (for a machine secret key) of
 // a machine that may not call the key's machine answers 404.
-func (s *Server) verifyOpaque(e Endpoint, field string) http.HandlerFunc {
+func (c *Clerk) verifyOpaque(e Endpoint, field string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var body map[string]any
 		_ = json.NewDecoder(r.Body).Decode(&body) // a bad body names no token
 		secret, _ := body[field].(string)
 		if secret == "" {
-			writeError(w, http.StatusUnprocessableEntity, "form_param_missing", field+" must be included")
+			WriteError(w, http.StatusUnprocessableEntity, "form_param_missing", field+" must be included")
 			return
 		}
 		key := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
-		s.mu.Lock()
+		c.mu.Lock()
 		var resource map[string]any
-		t := s.machine.bySecret[secret]
-		caller, isMachine := s.machine.machineKeys[key]
+		t := c.machine.bySecret[secret]
+		caller, isMachine := c.machine.machineKeys[key]
 		if t != nil && t.endpoint == e && (!isMachine || slices.Contains(t.scopes, caller)) {
 			resource = t.resource(time.Now())
 		}
-		s.mu.Unlock()
+		c.mu.Unlock()
 		if resource == nil {
-			writeError(w, http.StatusNotFound, "resource_not_found", "not found")
+			WriteError(w, http.StatusNotFound, "resource_not_found", "not found")
 			return
 		}
-		writeJSON(w, http.StatusOK, resource)
+		WriteJSON(w, http.StatusOK, resource)
 	}
 }
 
@@ -221,7 +181,7 @@ func (t *opaqueToken) resource(now time.Time) map[string]any {
 	}
 	var reason any
 	if t.revoked {
-		reason = "revoked in clerktest"
+		reason = "revoked in localclerk"
 	}
 	created := t.created.UnixMilli()
 	common := map[string]any{
@@ -253,24 +213,4 @@ func (t *opaqueToken) resource(now time.Time) map[string]any {
 		common["client_id"] = t.clientID
 	}
 	return common
-}
-
-const (
-	upperAlphanumeric = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	alphanumeric      = upperAlphanumeric + "abcdefghijklmnopqrstuvwxyz"
-)
-
-// randomAlphanumeric is n random characters of alphabet.
-func randomAlphanumeric(n int, alphabet string) string {
-	out := make([]byte, n)
-	for i, b := range randomBytes(n) {
-		out[i] = alphabet[int(b)%len(alphabet)]
-	}
-	return string(out)
-}
-
-func randomBytes(n int) []byte {
-	b := make([]byte, n)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails
-	return b
 }
