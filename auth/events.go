@@ -17,3 +17,14 @@ var UserEvents = pubsub.NewTopic[*clerkevents.UserEvent]("clerk-user-events", pu
 // analysis lets a *Topic only be published to or subscribed to where it is
 // named, while a TopicRef may be handed to a plain package.
 var userEventsPublisher = pubsub.TopicRef[pubsub.Publisher[*clerkevents.UserEvent]](UserEvents)
+
+// OrgEvents carries every organization.created, .updated and .deleted and
+// organizationMembership.created, .updated and .deleted the webhook
+// endpoint applies, published in the same transaction as UserEvents.
+// Delivery is at least once: subscribers must be idempotent.
+var OrgEvents = pubsub.NewTopic[*clerkevents.OrgEvent]("clerk-org-events", pubsub.TopicConfig{
+	DeliveryGuarantee: pubsub.AtLeastOnce,
+})
+
+// orgEventsPublisher is OrgEvents for the webhook handler, as userEventsPublisher.
+var orgEventsPublisher = pubsub.TopicRef[pubsub.Publisher[*clerkevents.OrgEvent]](OrgEvents)

@@ -137,10 +137,11 @@ func initService() (*Service, error) {
 		authenticator: authenticator,
 		users:         users,
 		webhooks: clerkwebhook.NewHandler(clerkwebhook.Config{
-			Secret:    clerk.WebhookSecret,
-			Store:     store,
-			Publisher: userEventsPublisher,
-			Log:       log,
+			Secret:       clerk.WebhookSecret,
+			Store:        store,
+			Publisher:    userEventsPublisher,
+			OrgPublisher: orgEventsPublisher,
+			Log:          log,
 		}),
 		stopTail: stop,
 	}, nil

@@ -19,16 +19,18 @@ import (
 
 	"encore.app/auth/clerkauth"
 	"encore.app/auth/clerktest"
+	"encore.app/auth/opaquetoken"
 )
 
 // benchLatency is the round trip to Clerk every benchmark's server adds.
 const benchLatency = 20 * time.Millisecond
 
-// BenchmarkAuthenticate compares this package's whole auth path with the
-// SDK's own verification, which it cannot avoid, and with the usual ways of
-// using the SDK, all against one local Clerk with a 20ms round trip, in one
-// run. Each sub-benchmark reports the Clerk calls per iteration, and the
-// ones after sdk-verify-floor their time as a multiple of it (x-floor).
+// BenchmarkAuthenticate compares this package's whole auth path, for
+// session and machine tokens, with the SDK's own verification, which it
+// cannot avoid, and with the usual ways of using the SDK, all against one
+// local Clerk with a 20ms round trip, in one run. Each sub-benchmark reports
+// the Clerk calls per iteration (every endpoint's), and the ones after
+// sdk-verify-floor their time as a multiple of it (x-floor).
 //
 //	go test -run '^$' -bench BenchmarkAuthenticate -benchmem ./auth/clerkauth/
 func BenchmarkAuthenticate(b *testing.B) {
@@ -43,20 +45,32 @@ func BenchmarkAuthenticate(b *testing.B) {
 		b.Fatal(err)
 	}
 
-	// mint signs n never-seen tokens before the timer starts: minting is
-	// Clerk's work, an RSA signature each.
-	mint := func(n int, edit func(claims map[string]any, i int)) []string {
+	// mintAs signs n never-seen tokens with sign, claims edited for each,
+	// before the timer starts: minting is Clerk's work, an RSA signature each.
+	mintAs := func(sign func(map[string]any) string, claims map[string]any, n int, edit func(claims map[string]any, i int)) []string {
 		tokens := make([]string, n)
-		claims := srv.Claims(userID)
 		for i := range tokens {
+			edit(claims, i)
+			tokens[i] = sign(claims)
+		}
+		runtime.GC()
+		return tokens
+	}
+	// mint is mintAs for session tokens of userID, each its own session.
+	mint := func(n int, edit func(claims map[string]any, i int)) []string {
+		return mintAs(srv.Sign, srv.Claims(userID), n, func(claims map[string]any, i int) {
 			claims["sid"] = fmt.Sprintf("sess_%d", i)
 			if edit != nil {
 				edit(claims, i)
 			}
-			tokens[i] = srv.Sign(claims)
-		}
-		runtime.GC()
-		return tokens
+		})
+	}
+	// mintM2M is mintAs for M2M JWTs of callerMachine that may call
+	// selfMachine, each its own jti.
+	mintM2M := func(n int, prefix string) []string {
+		return mintAs(srv.SignM2M, srv.M2MClaims(callerMachine, selfMachine), n, func(claims map[string]any, i int) {
+			claims["jti"] = fmt.Sprintf("mt_%s%d", prefix, i)
+		})
 	}
 	var floor float64 // ns/op of sdk-verify-floor's final round
 	// run times body over b.N iterations and reports its Clerk calls and,
@@ -70,8 +84,7 @@ func BenchmarkAuthenticate(b *testing.B) {
 			body(i)
 		}
 		b.StopTimer()
-		calls := srv.Calls(clerktest.JWKS) + srv.Calls(clerktest.Users)
-		b.ReportMetric(float64(calls)/float64(b.N), "clerk-calls/op")
+		b.ReportMetric(float64(clerkCalls(srv))/float64(b.N), "clerk-calls/op")
 		nsPerOp := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 		switch {
 		case strings.HasSuffix(b.Name(), "/sdk-verify-floor"):
@@ -84,6 +97,12 @@ func BenchmarkAuthenticate(b *testing.B) {
 	authenticator := func(b *testing.B) *clerkauth.Authenticator {
 		a := newAuthenticator(b, srv, nil)
 		mustAccept(b, a, srv.Token(userID), userID) // keys and user cached
+		return a
+	}
+	// machineAuth accepts every token type, its keys and user cached.
+	machineAuth := func(b *testing.B, edit func(*clerkauth.Config)) *clerkauth.Authenticator {
+		a := machineAuthenticator(b, srv, allTokenTypes, edit)
+		mustAccept(b, a, srv.Token(userID), userID)
 		return a
 	}
 	authenticateAll := func(b *testing.B, a *clerkauth.Authenticator, tokens []string) func(i int) {
@@ -124,12 +143,20 @@ func BenchmarkAuthenticate(b *testing.B) {
 		})))
 	})
 
-	// The two new-token paths and the floor, interleaved call by call and
-	// timed each: machine noise and drift hit all three alike, so the
-	// ratios (x-floor-known-user, x-floor-email-claim) are steadier than
-	// those of separate sub-benchmarks. ns/op is the three calls together.
+	// A never-seen M2M JWT: no user to look up, so the RSA check is
+	// nearly all of it.
+	b.Run("m2m-jwt-new", func(b *testing.B) {
+		a := machineAuth(b, nil)
+		run(b, authenticateAll(b, a, mintM2M(b.N, "")))
+	})
+
+	// The three new-token paths and the floor, interleaved call by call and
+	// timed each: machine noise and drift hit all four alike, so the ratios
+	// (x-floor-known-user, x-floor-email-claim, x-floor-m2m-jwt) are
+	// steadier than those of separate sub-benchmarks. ns/op is the four
+	// calls together.
 	b.Run("new-token-paired", func(b *testing.B) {
-		a := authenticator(b)
+		a := machineAuth(b, nil)
 		floorTokens := mint(b.N, nil)
 		known := authenticateAll(b, a, mint(b.N, func(claims map[string]any, i int) {
 			claims["sid"] = fmt.Sprintf("sess_known_%d", i)
@@ -139,7 +166,8 @@ func BenchmarkAuthenticate(b *testing.B) {
 			claims["sub"] = fmt.Sprintf("user_paired_%d", i)
 			claims["email"] = fmt.Sprintf("paired%d@example.com", i)
 		}))
-		var floorTime, knownTime, emailTime time.Duration
+		m2m := authenticateAll(b, a, mintM2M(b.N, "paired_"))
+		var floorTime, knownTime, emailTime, m2mTime time.Duration
 		timed := func(total *time.Duration, call func()) {
 			start := time.Now()
 			call()
@@ -153,9 +181,11 @@ func BenchmarkAuthenticate(b *testing.B) {
 			})
 			timed(&knownTime, func() { known(i) })
 			timed(&emailTime, func() { withEmail(i) })
+			timed(&m2mTime, func() { m2m(i) })
 		})
 		b.ReportMetric(float64(knownTime)/float64(floorTime), "x-floor-known-user")
 		b.ReportMetric(float64(emailTime)/float64(floorTime), "x-floor-email-claim")
+		b.ReportMetric(float64(m2mTime)/float64(floorTime), "x-floor-m2m-jwt")
 	})
 
 	b.Run("repeated-token", func(b *testing.B) {
@@ -164,6 +194,42 @@ func BenchmarkAuthenticate(b *testing.B) {
 		run(b, func(int) {
 			if _, err := a.Authenticate(ctx, request); err != nil {
 				b.Fatal(err)
+			}
+		})
+	})
+
+	// An API key verified before: the opaque verifier's cache answers, with
+	// no call to Clerk and, as repeated-token, at most 2 allocations.
+	b.Run("api-key-cached", func(b *testing.B) {
+		a := machineAuth(b, nil)
+		key := srv.CreateAPIKey(clerktest.APIKey{Subject: userID, Scopes: []string{"read:foo"}})
+		request := clerkauth.Request{Authorization: "Bearer " + key.Secret}
+		if _, err := a.Authenticate(ctx, request); err != nil {
+			b.Fatal(err)
+		}
+		run(b, func(int) {
+			if _, err := a.Authenticate(ctx, request); err != nil {
+				b.Fatal(err)
+			}
+		})
+	})
+
+	// Never-seen API keys of Clerk's shape, as a flood sends them, against
+	// the opaque verifier's default budget (VerifyPerSecond 10): every one
+	// refused, and clerk-calls/op is what the flood costs Clerk.
+	b.Run("api-key-flood", func(b *testing.B) {
+		opaque, err := opaquetoken.New(opaquetoken.Config{SecretKey: srv.SecretKey, APIURL: srv.URL})
+		if err != nil {
+			b.Fatal(err)
+		}
+		a := machineAuth(b, func(c *clerkauth.Config) { c.OpaqueTokens = opaque })
+		requests := make([]clerkauth.Request, b.N)
+		for i := range requests {
+			requests[i] = clerkauth.Request{Authorization: "Bearer " + unknownToken("ak_")}
+		}
+		run(b, func(i int) {
+			if _, err := a.Authenticate(ctx, requests[i]); err == nil {
+				b.Fatal("a never-seen API key was accepted")
 			}
 		})
 	})

@@ -13,8 +13,11 @@ import (
 // token. Each kind then allows only its own header: an M2M token's cat is
 // absent or M2M's and its typ JWT (verifyM2MJwt, verifyJwt's default
 // header type); a session token's cat is absent or a session's
-// (isNonSessionJwtCategory). An OAuth token's cat is not looked at, as in
-// verifyOAuthJwt. So no token passes as another kind.
+// (isNonSessionJwtCategory); an OAuth token's cat is anything but M2M's.
+// verifyOAuthJwt does not look at cat, so Clerk's backend would take an
+// at+jwt token with the M2M cat and a user's sub for an OAuth token; it is
+// refused here, as that cat says the token is an M2M token, whose sub is a
+// machine. So no token passes as another kind.
 func tokenKind(h tokenHeader, c *claims) (string, error) {
 	sub, err := stringValue("sub", c.raw[claimSub])
 	if err != nil {
@@ -26,16 +29,22 @@ func tokenKind(h tokenHeader, c *claims) (string, error) {
 			return "", invalid("token sub %s is a machine's, but its header is not an M2M token's", quote(sub))
 		}
 		return TokenTypeM2M, nil
-	case h.accessToken:
-		return TokenTypeOAuth, nil
 	case h.category == categoryM2M:
 		return "", invalid("token cat is an M2M token's, but its sub %s is not a machine", quote(sub))
+	case h.accessToken:
+		return TokenTypeOAuth, nil
 	}
 	return TokenTypeSession, nil
 }
 
 // machinePrefix starts machine IDs (mch_…), and so M2M tokens' sub.
 const machinePrefix = "mch_"
+
+// isMachineID reports whether s is a machine ID: mch_ and a plain
+// identifier after it.
+func isMachineID(s string) bool {
+	return len(s) > len(machinePrefix) && strings.HasPrefix(s, machinePrefix) && isClerkID(s)
+}
 
 // m2mOf checks the claims of an M2M JWT whose signature verified: the
 // times with the leeway (no lifetime bound: Clerk lets a machine choose
@@ -55,7 +64,7 @@ func (v *verifier) m2mOf(c *claims, now time.Time) (*session, error) {
 	if s.MachineID, err = stringValue("sub", c.raw[claimSub]); err != nil {
 		return nil, err
 	}
-	if !isClerkID(s.MachineID) || s.MachineID == machinePrefix {
+	if !isMachineID(s.MachineID) {
 		return nil, invalid("token sub is not a machine ID")
 	}
 	if s.TokenID, err = tokenID(c); err != nil {
@@ -76,7 +85,7 @@ func (v *verifier) m2mOf(c *claims, now time.Time) (*session, error) {
 func m2mScopes(c *claims) ([]string, error) {
 	scopes, err := optionalString("scopes", c.raw[claimScopes])
 	if err != nil || scopes != nil {
-		return strings.Fields(string(scopes)), err
+		return splitSpaces(scopes), err
 	}
 	if aud, isString := jsonString(c.raw[claimAud]); isString {
 		return []string{string(aud)}, nil
@@ -114,7 +123,7 @@ func (v *verifier) oauthOf(c *claims, now time.Time) (*session, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.Scopes = strings.Fields(string(scope))
+		s.Scopes = splitSpaces(scope)
 	} else if s.Scopes, err = stringArray("scp", c.raw[claimScp]); err != nil {
 		return nil, err
 	}
@@ -132,4 +141,18 @@ func tokenID(c *claims) (string, error) {
 		return "", invalid("token jti is not an identifier")
 	}
 	return jti, nil
+}
+
+// splitSpaces splits a space-separated claim as Clerk's backend does,
+// split(' '): on the space alone, so "a\tb" is one entry, not the two
+// strings.Fields would make of it and grant. Empty entries, which name no
+// scope or machine, are dropped; nil when there are none.
+func splitSpaces(list []byte) []string {
+	var out []string
+	for _, entry := range strings.Split(string(list), " ") {
+		if entry != "" {
+			out = append(out, entry)
+		}
+	}
+	return out
 }

@@ -125,7 +125,7 @@ func (c Config) withDefaults() (*Config, error) {
 	if c.accepted, err = acceptedTokenTypes(c.AcceptedTokenTypes, c.OpaqueTokens != nil); err != nil {
 		return nil, fmt.Errorf("clerkauth: %w", err)
 	}
-	if c.MachineID != "" && (!strings.HasPrefix(c.MachineID, machinePrefix) || !isClerkID(c.MachineID)) {
+	if c.MachineID != "" && !isMachineID(c.MachineID) {
 		return nil, fmt.Errorf("clerkauth: MachineID %q is not a machine ID like mch_2abc", c.MachineID)
 	}
 	if c.Issuer != "" {

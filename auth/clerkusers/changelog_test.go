@@ -29,7 +29,7 @@ func TestStalledChangeLogWriterReleasesTheLock(t *testing.T) {
 	}
 
 	log := &logRecorder{}
-	webhooks := clerkwebhook.NewHandler(clerkwebhook.Config{Secret: clerktest.WebhookSecret, Store: store, Publisher: &events{}, Log: log})
+	webhooks := clerkwebhook.NewHandler(clerkwebhook.Config{Secret: clerktest.WebhookSecret, Store: store, Publisher: &events{}, OrgPublisher: &orgEvents{}, Log: log})
 	deliver := func() int {
 		resp, err := clerktest.Webhook{}.Serve(webhooks, clerktest.SessionEventBody("session.revoked", "sess_1", userID))
 		if err != nil {

@@ -1,7 +1,8 @@
-// Package clerkusers keeps what Clerk told us about users and sessions: the
-// users mirror and revocations in the database, the in-memory user cache in
-// front of it, the in-memory revocations every request is checked against,
-// and the change-log tail that keeps every instance's memory current.
+// Package clerkusers keeps what Clerk told us about users, sessions and
+// organizations: the users, organizations and memberships mirrors and
+// revocations in the database, the in-memory user cache in front of it, the
+// in-memory revocations every request is checked against, and the
+// change-log tail that keeps every instance's memory current.
 package clerkusers
 
 import (

@@ -70,8 +70,9 @@ const (
 	Applied Outcome = "applied"
 	// Duplicate: this svix-id was processed before; nothing was done.
 	Duplicate Outcome = "duplicate"
-	// Outdated: the stored user is newer (or deleted); only the delivery
-	// was recorded.
+	// Outdated: the stored user, organization or membership is newer (or
+	// the user deleted), or the change was already applied; only the
+	// delivery was recorded.
 	Outdated Outcome = "outdated"
 	// Ignored: the event changes nothing here; only the delivery was recorded.
 	Ignored Outcome = "ignored"

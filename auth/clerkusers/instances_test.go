@@ -23,13 +23,19 @@ type app struct {
 	webhooks *clerkwebhook.Handler
 }
 
-// events records what the webhook handler publishes.
-type events struct {
+// recorder records what the webhook handler publishes.
+type recorder[T any] struct {
 	mu   sync.Mutex
-	sent []clerkevents.UserEvent
+	sent []T
 }
 
-func (e *events) Publish(_ context.Context, ev *clerkevents.UserEvent) (string, error) {
+// events and orgEvents record the user and organization events.
+type (
+	events    = recorder[clerkevents.UserEvent]
+	orgEvents = recorder[clerkevents.OrgEvent]
+)
+
+func (e *recorder[T]) Publish(_ context.Context, ev *T) (string, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.sent = append(e.sent, *ev)
@@ -54,7 +60,9 @@ func startApp(t *testing.T, srv *clerktest.Server, store *clerkusers.Store, inte
 	return &app{
 		instance: in,
 		auth:     a,
-		webhooks: clerkwebhook.NewHandler(clerkwebhook.Config{Secret: clerktest.WebhookSecret, Store: store, Publisher: &events{}}),
+		webhooks: clerkwebhook.NewHandler(clerkwebhook.Config{
+			Secret: clerktest.WebhookSecret, Store: store, Publisher: &events{}, OrgPublisher: &orgEvents{},
+		}),
 	}
 }
 

@@ -8,8 +8,9 @@ import (
 	"time"
 )
 
-// Store is the auth service's database: the users mirror, revoked sessions,
-// processed webhook deliveries and the change log instances tail. It takes a
+// Store is the auth service's database: the users, organizations and
+// memberships mirrors, revoked sessions, processed webhook deliveries and
+// the change log instances tail. It takes a
 // *sql.DB (the service passes its Encore database's Stdlib()).
 type Store struct {
 	db *sql.DB

@@ -84,20 +84,22 @@ func TestNotAnEvent(t *testing.T) {
 // Svix stops sending them, and change nothing.
 func TestUnknownEventTypesAreIgnored(t *testing.T) {
 	e := newEnv(t)
-	send(t, e.h, clerktest.Webhook{ID: "msg_org"}, clerktest.EventBody("organization.created", map[string]any{"id": "org_1"}, t0)).expect(t, 200, "ignored")
+	domain := clerktest.EventBody("organizationDomain.created", map[string]any{"id": "orgdmn_1"}, t0)
+	send(t, e.h, clerktest.Webhook{ID: "msg_dom"}, domain).expect(t, 200, "ignored")
 	send(t, e.h, clerktest.Webhook{}, clerktest.SessionEventBody("session.created", "sess_1", ada.ID)).expect(t, 200, "ignored")
-	send(t, e.h, clerktest.Webhook{ID: "msg_org"}, clerktest.EventBody("organization.created", map[string]any{"id": "org_1"}, t0)).expect(t, 200, "duplicate")
+	send(t, e.h, clerktest.Webhook{ID: "msg_dom"}, domain).expect(t, 200, "duplicate")
 
 	var typ string
-	if err := e.db.QueryRow(`SELECT event_type FROM webhook_deliveries WHERE svix_id = 'msg_org'`).Scan(&typ); err != nil || typ != "organization.created" {
+	if err := e.db.QueryRow(`SELECT event_type FROM webhook_deliveries WHERE svix_id = 'msg_dom'`).Scan(&typ); err != nil || typ != "organizationDomain.created" {
 		t.Fatalf("delivery recorded as %q, %v", typ, err)
 	}
-	for _, table := range []string{"users", "revoked_sessions", "changes"} {
+	for _, table := range tables[1:] {
 		if n := e.count(t, table); n != 0 {
 			t.Errorf("%s has %d rows", table, n)
 		}
 	}
 	expectPublished(t, e)
+	expectOrgPublished(t, e)
 }
 
 // Webhooks are POSTed; anything else is a 405 that reads nothing.
@@ -278,9 +280,10 @@ func TestLoggedSenderTextIsCleaned(t *testing.T) {
 	}
 }
 
-// The handler works against the Store's interface; *clerkusers.Store and a
-// topic-like Publisher satisfy it.
+// The handler works against the Store's interface; *clerkusers.Store and
+// topic-like publishers satisfy it.
 var (
-	_ clerkwebhook.Store     = (*clerkusers.Store)(nil)
-	_ clerkwebhook.Publisher = (*publisher)(nil)
+	_ clerkwebhook.Store        = (*clerkusers.Store)(nil)
+	_ clerkwebhook.Publisher    = (*publisher)(nil)
+	_ clerkwebhook.OrgPublisher = (*orgPublisher)(nil)
 )

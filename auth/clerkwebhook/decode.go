@@ -39,16 +39,22 @@ type decodeError string
 func (e decodeError) Error() string { return string(e) }
 
 // event is a decoded delivery: what to store, and what to publish once it is
-// applied (nil for session and ignored events).
+// applied: Publish for a user event, PublishOrg for an organization or
+// membership event, neither for session and ignored events.
 type event struct {
-	Type    string
-	Change  *clerkusers.Change
-	Publish *clerkevents.UserEvent
+	Type       string
+	Change     *clerkusers.Change
+	Publish    *clerkevents.UserEvent
+	PublishOrg *clerkevents.OrgEvent
 	// Unappliable, when not "", is why this well-formed event can never be
 	// applied; its fixed text is recorded with the delivery. Change then
-	// only names the user, for the logs: nothing is stored or published.
+	// only names the user or organization, for the logs: nothing is stored
+	// or published.
 	Unappliable string
 }
+
+// badUpdatedAt is why an event dated by a clerkTime out of range is unappliable.
+const badUpdatedAt = "updated_at is before 1970 or more than a day ahead of our clock"
 
 // decode turns a verified body, Clerk's event
 // {"data":…,"object":"event","type":…,"timestamp":…,"instance_id":…}, into an
@@ -57,8 +63,9 @@ type event struct {
 // Only the fields read here are checked for other spellings (see members).
 // Every one of them refuses the event when ambiguous, since taking it as
 // absent would store a user without their email or without their ordering
-// time, except a user.deleted's timestamp, which is then taken as absent:
-// a deletion is never refused over its date.
+// time, except a deletion's timestamp (and a membership deletion's
+// updated_at), which is then taken as absent: a deletion is never refused
+// over its date.
 func decode(body []byte, now time.Time) (event, error) {
 	env, ok := readMembers(body, "", "type", "data", "timestamp")
 	if !ok {
@@ -91,14 +98,7 @@ func decode(body []byte, now time.Time) (event, error) {
 		if _, err := data.get("id", &id); err != nil || !validID(id) {
 			return event{}, orDecodeError(err, "user.deleted has no valid user id")
 		}
-		var ms int64
-		if _, err := env.get("timestamp", &ms); err != nil {
-			ms = 0 // ambiguous, or not an integer: dated now like a missing one
-		}
-		at, ok := clerkTime(ms, now)
-		if !ok {
-			at = now.UTC()
-		}
+		at := eventTime(env, now)
 		ev.Change = &clerkusers.Change{Kind: clerkusers.UserDeleted, UserID: id}
 		ev.Publish = &clerkevents.UserEvent{Type: typ, UserID: id, UpdatedAt: at}
 	case SessionEnded, SessionRemoved, SessionRevoked:
@@ -115,6 +115,12 @@ func decode(body []byte, now time.Time) (event, error) {
 			return event{}, orDecodeError(err, "session event has no valid session and user ids")
 		}
 		ev.Change = &clerkusers.Change{Kind: clerkusers.SessionRevoked, SessionID: id, UserID: userID}
+	case clerkevents.OrganizationCreated, clerkevents.OrganizationUpdated:
+		return decodeOrg(ev, rawData, now)
+	case clerkevents.OrganizationDeleted:
+		return decodeOrgDeleted(ev, env, rawData, now)
+	case clerkevents.MembershipCreated, clerkevents.MembershipUpdated, clerkevents.MembershipDeleted:
+		return decodeMembership(ev, env, rawData, now)
 	default:
 		if _, ok := readMembers(rawData, "data"); !ok {
 			return event{}, decodeError("event has no data object")
@@ -148,7 +154,7 @@ func decodeUser(ev event, rawData []byte, now time.Time) (event, error) {
 	updatedAt, ok := clerkTime(ms, now)
 	switch {
 	case !ok:
-		ev.Unappliable = "updated_at is before 1970 or more than a day ahead of our clock"
+		ev.Unappliable = badUpdatedAt
 	case len(email) > maxEmailLen:
 		ev.Unappliable = "the primary email address is longer than " + strconv.Itoa(maxEmailLen) + " bytes"
 	default:
@@ -201,6 +207,19 @@ func orDecodeError(err error, msg string) error {
 	return decodeError(msg)
 }
 
+// eventTime is the event's timestamp, which dates a deletion; now when it
+// is absent, ambiguous, not an integer or out of clerkTime's range.
+func eventTime(env members, now time.Time) time.Time {
+	var ms int64
+	if _, err := env.get("timestamp", &ms); err != nil {
+		ms = 0
+	}
+	if at, ok := clerkTime(ms, now); ok {
+		return at
+	}
+	return now.UTC()
+}
+
 // clerkTime is a Clerk timestamp (milliseconds since the epoch); ok is
 // false when it is absent (0), before 1970 or more than maxFuture after now.
 // The bound also keeps it within what the database and JSON can hold.
@@ -211,7 +230,7 @@ func clerkTime(ms int64, now time.Time) (t time.Time, ok bool) {
 	return time.UnixMilli(ms).UTC(), true
 }
 
-// validID accepts Clerk's IDs (user_…, sess_…) and Svix's (msg_…). Anything
+// validID accepts Clerk's IDs (user_…, sess_…, org_…) and Svix's (msg_…). Anything
 // else is refused before it reaches the database or the logs.
 func validID(s string) bool {
 	if len(s) == 0 || len(s) > maxIDLen {
@@ -227,12 +246,15 @@ func validID(s string) bool {
 
 // validEventType accepts dotted names like user.created and
 // organizationInvitation.accepted: event types are stored and logged too.
-func validEventType(s string) bool {
+func validEventType(s string) bool { return plainName(s, '.') }
+
+// plainName reports whether s is at most maxIDLen bytes of an ID's and sep.
+func plainName(s string, sep byte) bool {
 	if len(s) > maxIDLen {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		if !idByte(s[i]) && s[i] != '.' {
+		if !idByte(s[i]) && s[i] != sep {
 			return false
 		}
 	}

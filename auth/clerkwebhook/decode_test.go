@@ -18,6 +18,10 @@ func FuzzDecode(f *testing.F) {
 		`{"data":{"id":"user_1","object":"user","deleted":true},"object":"event","type":"user.deleted"}`,
 		`{"data":{"id":"sess_1","user_id":"user_1","status":"revoked"},"object":"event","type":"session.revoked"}`,
 		`{"data":{"id":"org_1"},"type":"organization.created"}`,
+		`{"data":{"id":"org_1","slug":"acme","name":"Acme","updated_at":1754000000000},"type":"organization.updated"}`,
+		`{"data":{"id":"org_1","object":"organization","deleted":true},"type":"organization.deleted","timestamp":1754000000000}`,
+		`{"data":{"organization":{"id":"org_1"},"public_user_data":{"user_id":"user_1"},"role":"org:admin","updated_at":1754000000000},"type":"organizationMembership.updated"}`,
+		`{"data":{"organization":{"id":"org_1"},"public_user_data":{"user_id":"user_1"},"updated_at":1754000000000},"type":"organizationMembership.deleted"}`,
 		`{"data":null,"type":"user.updated"}`,
 		`{"data":{"id":"user_1","updated_at":1754000000000},"type":"user.updated","Type":"user.deleted"}`,
 		`{"data":{"id":"user_1","updated_at":9754000000000},"type":"user.updated"}`,
@@ -40,27 +44,53 @@ func FuzzDecode(f *testing.F) {
 		}
 		c := ev.Change
 		if c == nil {
-			if ev.Publish != nil || ev.Unappliable != "" {
-				t.Fatalf("publishes %+v or refuses %q without a change", ev.Publish, ev.Unappliable)
+			if ev.Publish != nil || ev.PublishOrg != nil || ev.Unappliable != "" {
+				t.Fatalf("publishes %+v, %+v or refuses %q without a change", ev.Publish, ev.PublishOrg, ev.Unappliable)
 			}
 			return
 		}
-		if !validID(c.UserID) || c.Kind == clerkusers.SessionRevoked && !validID(c.SessionID) {
+		if !validChange(c) {
 			t.Fatalf("accepted change %+v", c)
 		}
 		if ev.Unappliable != "" {
-			if ev.Publish != nil || c.Kind != clerkusers.UserChanged {
-				t.Fatalf("unappliable %q publishes %+v for %+v", ev.Unappliable, ev.Publish, c)
+			if ev.Publish != nil || ev.PublishOrg != nil || c.Kind != clerkusers.UserChanged && c.Kind != clerkusers.OrgChanged && c.Kind != clerkusers.MembershipChanged {
+				t.Fatalf("unappliable %q publishes %+v, %+v for %+v", ev.Unappliable, ev.Publish, ev.PublishOrg, c)
 			}
 			return
 		}
-		if c.Kind == clerkusers.UserChanged && (c.UpdatedAt.UnixMilli() <= 0 || c.UpdatedAt.After(now.Add(maxFuture)) || !c.UpdatedAt.Equal(ev.Publish.UpdatedAt)) {
-			t.Fatalf("accepted change %+v publishing %+v", c, ev.Publish)
+		published := time.Time{}
+		switch {
+		case ev.Publish != nil:
+			published = ev.Publish.UpdatedAt
+		case ev.PublishOrg != nil:
+			published = ev.PublishOrg.UpdatedAt
 		}
-		if (ev.Publish != nil) != (c.Kind != clerkusers.SessionRevoked) {
-			t.Fatalf("change %+v publishes %+v", c, ev.Publish)
+		if c.Kind != clerkusers.UserDeleted && c.Kind != clerkusers.SessionRevoked &&
+			(c.UpdatedAt.UnixMilli() <= 0 || c.UpdatedAt.After(now.Add(maxFuture)) || !c.UpdatedAt.Equal(published)) {
+			t.Fatalf("accepted change %+v publishing at %v", c, published)
+		}
+		userEvent := c.Kind == clerkusers.UserChanged || c.Kind == clerkusers.UserDeleted
+		if (ev.Publish != nil) != userEvent || (ev.PublishOrg != nil) != (!userEvent && c.Kind != clerkusers.SessionRevoked) {
+			t.Fatalf("change %+v publishes %+v, %+v", c, ev.Publish, ev.PublishOrg)
 		}
 	})
+}
+
+// validChange reports whether c names what its kind needs, with plain IDs.
+func validChange(c *clerkusers.Change) bool {
+	switch c.Kind {
+	case clerkusers.UserChanged, clerkusers.UserDeleted:
+		return validID(c.UserID)
+	case clerkusers.SessionRevoked:
+		return validID(c.UserID) && validID(c.SessionID)
+	case clerkusers.OrgChanged, clerkusers.OrgDeleted:
+		return validID(c.OrgID)
+	case clerkusers.MembershipChanged:
+		return validID(c.OrgID) && validID(c.UserID) && validRole(c.Role)
+	case clerkusers.MembershipDeleted:
+		return validID(c.OrgID) && validID(c.UserID)
+	}
+	return false
 }
 
 // members folds names as encoding/json does (Unicode's simple folding, the

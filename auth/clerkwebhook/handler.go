@@ -1,7 +1,8 @@
 // Package clerkwebhook receives Clerk's webhooks: it verifies Svix's
-// signature, decodes Clerk's user and session events, records them in the
-// auth service's store and publishes user events, answering Svix so that it
-// retries exactly what was not processed.
+// signature, decodes Clerk's user, session, organization and membership
+// events, records them in the auth service's store and publishes user and
+// organization events, answering Svix so that it retries exactly what was
+// not processed.
 package clerkwebhook
 
 import (
@@ -32,15 +33,22 @@ type Publisher interface {
 	Publish(ctx context.Context, e *clerkevents.UserEvent) (string, error)
 }
 
+// OrgPublisher publishes the organization and membership events applied;
+// the auth service's clerk-org-events topic is one.
+type OrgPublisher interface {
+	Publish(ctx context.Context, e *clerkevents.OrgEvent) (string, error)
+}
+
 // Config is what a Handler needs.
 type Config struct {
 	// Secret is the endpoint's Signing Secret (whsec_…). When it is empty or
 	// malformed the handler answers 503, so Svix keeps the deliveries until
 	// it is fixed, rather than the whole service failing to start.
 	Secret string
-	// Store and Publisher are required.
-	Store     Store
-	Publisher Publisher
+	// Store, Publisher and OrgPublisher are required.
+	Store        Store
+	Publisher    Publisher
+	OrgPublisher OrgPublisher
 	// Log receives one line per delivery; nil logs nothing.
 	Log Logger
 	// Now is the time of a delivery: it dates a user.deleted without a
@@ -67,17 +75,18 @@ type Handler struct {
 	secretProblem string
 	store         Store
 	publisher     Publisher
+	orgPublisher  OrgPublisher
 	log           Logger
 	now           func() time.Time
 }
 
-// NewHandler builds a Handler. It panics without a Store or a Publisher,
+// NewHandler builds a Handler. It panics without a Store or a publisher,
 // which is a wiring mistake rather than a runtime condition.
 func NewHandler(cfg Config) *Handler {
-	if cfg.Store == nil || cfg.Publisher == nil {
-		panic("clerkwebhook: NewHandler needs a Store and a Publisher")
+	if cfg.Store == nil || cfg.Publisher == nil || cfg.OrgPublisher == nil {
+		panic("clerkwebhook: NewHandler needs a Store, a Publisher and an OrgPublisher")
 	}
-	h := &Handler{store: cfg.Store, publisher: cfg.Publisher, log: cfg.Log, now: cfg.Now}
+	h := &Handler{store: cfg.Store, publisher: cfg.Publisher, orgPublisher: cfg.OrgPublisher, log: cfg.Log, now: cfg.Now}
 	if h.log == nil {
 		h.log = nopLogger{}
 	}
@@ -100,7 +109,7 @@ func NewHandler(cfg Config) *Handler {
 // an unavailable store: the transaction rolled back and Svix will retry.
 type publishError struct{ err error }
 
-func (e *publishError) Error() string { return "publishing user event: " + e.err.Error() }
+func (e *publishError) Error() string { return "publishing event: " + e.err.Error() }
 func (e *publishError) Unwrap() error { return e.err }
 
 // ServeHTTP processes one delivery.
@@ -153,14 +162,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.apply(r.Context(), w, id, ev)
 }
 
-// apply stores the event and publishes its user event in the same
-// transaction, so that a delivery is either fully processed or retried.
+// apply stores the event and publishes its user or organization event in
+// the same transaction, so that a delivery is either fully processed or
+// retried.
 func (h *Handler) apply(ctx context.Context, w http.ResponseWriter, id string, ev event) {
 	logKV := []any{"type", ev.Type, "svix_id", id}
-	if ev.Change != nil {
-		logKV = append(logKV, "user_id", ev.Change.UserID)
-		if ev.Change.SessionID != "" {
-			logKV = append(logKV, "session_id", ev.Change.SessionID)
+	if c := ev.Change; c != nil {
+		for _, kv := range [...]struct{ key, id string }{
+			{"user_id", c.UserID}, {"session_id", c.SessionID}, {"org_id", c.OrgID},
+		} {
+			if kv.id != "" {
+				logKV = append(logKV, kv.key, kv.id)
+			}
 		}
 	}
 	d := clerkusers.Delivery{ID: id, EventType: ev.Type, Change: ev.Change}
@@ -169,9 +182,15 @@ func (h *Handler) apply(ctx context.Context, w http.ResponseWriter, id string, e
 		return
 	}
 	var beforeCommit func(context.Context) error
-	if ev.Publish != nil {
+	if ev.Publish != nil || ev.PublishOrg != nil {
 		beforeCommit = func(ctx context.Context) error {
-			if _, err := h.publisher.Publish(ctx, ev.Publish); err != nil {
+			var err error
+			if ev.Publish != nil {
+				_, err = h.publisher.Publish(ctx, ev.Publish)
+			} else {
+				_, err = h.orgPublisher.Publish(ctx, ev.PublishOrg)
+			}
+			if err != nil {
 				return &publishError{err}
 			}
 			return nil
@@ -182,7 +201,7 @@ func (h *Handler) apply(ctx context.Context, w http.ResponseWriter, id string, e
 		var pubErr *publishError
 		if errors.As(err, &pubErr) {
 			h.log.Error("clerk webhook: publish failed, rolled back for Svix to retry", append(logKV, "error", err.Error())...)
-			answer(w, http.StatusServiceUnavailable, "unavailable", "could not publish the user event; retry later")
+			answer(w, http.StatusServiceUnavailable, "unavailable", "could not publish the event; retry later")
 			return
 		}
 		if reason, refused := clerkusers.Refusal(err); refused {

@@ -25,14 +25,20 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 // migrations is the auth service's schema.
 var migrations = filepath.Join("..", "migrations")
 
-// publisher records what the handler publishes, and fails while fail is set.
-type publisher struct {
+// recorder records what the handler publishes, and fails while fail is set.
+type recorder[T any] struct {
 	mu     sync.Mutex
-	events []clerkevents.UserEvent
+	events []T
 	fail   error
 }
 
-func (p *publisher) Publish(_ context.Context, e *clerkevents.UserEvent) (string, error) {
+// publisher and orgPublisher record the user and organization events.
+type (
+	publisher    = recorder[clerkevents.UserEvent]
+	orgPublisher = recorder[clerkevents.OrgEvent]
+)
+
+func (p *recorder[T]) Publish(_ context.Context, e *T) (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.fail != nil {
@@ -42,16 +48,22 @@ func (p *publisher) Publish(_ context.Context, e *clerkevents.UserEvent) (string
 	return fmt.Sprint(len(p.events)), nil
 }
 
-func (p *publisher) setFail(err error) {
+func (p *recorder[T]) setFail(err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.fail = err
 }
 
-func (p *publisher) published() []clerkevents.UserEvent {
+func (p *recorder[T]) published() []T {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return append([]clerkevents.UserEvent(nil), p.events...)
+	return append([]T(nil), p.events...)
+}
+
+func (p *recorder[T]) reset() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.events = nil
 }
 
 // logger records every line as text, for assertions on what is logged.
@@ -77,11 +89,12 @@ func (l *logger) text() string {
 
 // env is a handler on a fresh database, with its store, publisher and log.
 type env struct {
-	db    *sql.DB
-	store *clerkusers.Store
-	pub   *publisher
-	log   *logger
-	h     *clerkwebhook.Handler
+	db     *sql.DB
+	store  *clerkusers.Store
+	pub    *publisher
+	orgPub *orgPublisher
+	log    *logger
+	h      *clerkwebhook.Handler
 }
 
 func newEnv(t *testing.T) *env {
@@ -89,8 +102,10 @@ func newEnv(t *testing.T) *env {
 }
 
 func newEnvOn(t *testing.T, db *sql.DB, secret string) *env {
-	e := &env{db: db, store: clerkusers.NewStore(db), pub: &publisher{}, log: &logger{}}
-	e.h = clerkwebhook.NewHandler(clerkwebhook.Config{Secret: secret, Store: e.store, Publisher: e.pub, Log: e.log})
+	e := &env{db: db, store: clerkusers.NewStore(db), pub: &publisher{}, orgPub: &orgPublisher{}, log: &logger{}}
+	e.h = clerkwebhook.NewHandler(clerkwebhook.Config{
+		Secret: secret, Store: e.store, Publisher: e.pub, OrgPublisher: e.orgPub, Log: e.log,
+	})
 	return e
 }
 
@@ -152,17 +167,20 @@ func (e *env) count(t *testing.T, table string) int {
 	return n
 }
 
-// expectNothingApplied fails if any delivery, user, session or change was
-// stored, or anything published.
+// tables are the auth service's tables that deliveries write.
+var tables = []string{"webhook_deliveries", "users", "revoked_sessions", "changes", "organizations", "memberships"}
+
+// expectNothingApplied fails if any delivery, user, session, organization,
+// membership or change was stored, or anything published.
 func (e *env) expectNothingApplied(t *testing.T) {
 	t.Helper()
-	for _, table := range []string{"webhook_deliveries", "users", "revoked_sessions", "changes"} {
+	for _, table := range tables {
 		if n := e.count(t, table); n != 0 {
 			t.Errorf("%s has %d rows, want none", table, n)
 		}
 	}
-	if p := e.pub.published(); len(p) != 0 {
-		t.Errorf("published %v, want nothing", p)
+	if p, o := e.pub.published(), e.orgPub.published(); len(p)+len(o) != 0 {
+		t.Errorf("published %v and %v, want nothing", p, o)
 	}
 }
 
@@ -170,12 +188,11 @@ func (e *env) expectNothingApplied(t *testing.T) {
 // wrongly applies something fails alone, not every case after it.
 func (e *env) isolate(t *testing.T) {
 	t.Cleanup(func() {
-		if _, err := e.db.Exec(`TRUNCATE webhook_deliveries, users, revoked_sessions, changes`); err != nil {
+		if _, err := e.db.Exec(`TRUNCATE ` + strings.Join(tables, ", ")); err != nil {
 			t.Error(err)
 		}
-		e.pub.mu.Lock()
-		e.pub.events = nil
-		e.pub.mu.Unlock()
+		e.pub.reset()
+		e.orgPub.reset()
 	})
 }
 

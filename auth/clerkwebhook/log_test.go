@@ -27,8 +27,8 @@ func TestRefusedDeliveriesLogBoundedLines(t *testing.T) {
 	clock := clerktest.NewClock()
 	store := clerkusers.NewStore(pgtest.Open(t, migrations))
 	log := &logger{}
-	h := clerkwebhook.NewHandler(clerkwebhook.Config{Secret: clerktest.WebhookSecret, Store: store, Publisher: &publisher{}, Log: log, Now: clock.Now})
-	unconfigured := clerkwebhook.NewHandler(clerkwebhook.Config{Store: store, Publisher: &publisher{}, Log: log, Now: clock.Now})
+	h := clerkwebhook.NewHandler(clerkwebhook.Config{Secret: clerktest.WebhookSecret, Store: store, Publisher: &publisher{}, OrgPublisher: &orgPublisher{}, Log: log, Now: clock.Now})
+	unconfigured := clerkwebhook.NewHandler(clerkwebhook.Config{Store: store, Publisher: &publisher{}, OrgPublisher: &orgPublisher{}, Log: log, Now: clock.Now})
 
 	body := clerktest.SessionEventBody("session.revoked", "sess_1", "user_1")
 	signed, err := clerktest.Webhook{}.Headers(body)

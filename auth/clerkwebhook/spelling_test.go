@@ -103,7 +103,7 @@ func TestAmbiguousDeletionTimestampIsAbsent(t *testing.T) {
 	pub := &publisher{}
 	now := time.Now().UTC().Add(-time.Hour).Truncate(time.Millisecond)
 	h := clerkwebhook.NewHandler(clerkwebhook.Config{
-		Secret: clerktest.WebhookSecret, Store: clerkusers.NewStore(db), Publisher: pub,
+		Secret: clerktest.WebhookSecret, Store: clerkusers.NewStore(db), Publisher: pub, OrgPublisher: &orgPublisher{},
 		Now: func() time.Time { return now },
 	})
 	for i, ts := range []string{

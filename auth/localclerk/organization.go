@@ -60,13 +60,6 @@ func (c *Clerk) SetRole(role string, permissions ...string) error {
 	return nil
 }
 
-// Roles are the defined roles, by key.
-func (c *Clerk) Roles() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return slices.Sorted(maps.Keys(c.roles))
-}
-
 // SetMembership makes the user a member of the organization with the role,
 // or changes the role of a member. The user, the organization and the role
 // must exist.

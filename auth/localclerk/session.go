@@ -49,32 +49,12 @@ func (c *Clerk) SessionToken(o SessionTokenOptions) (token, sessionID string, er
 		return "", "", err
 	}
 	claims := c.Claims(o.UserID)
-	features := slices.Clone(o.Features)
-	c.mu.Lock()
-	if _, ok := c.users[o.UserID]; !ok {
-		c.mu.Unlock()
-		return "", "", &notFound{"user", o.UserID}
-	}
-	if o.OrgID != "" {
-		var org map[string]any
-		if org, features, err = c.organizationClaimLocked(o, features); err != nil {
-			c.mu.Unlock()
-			return "", "", err
-		}
-		claims["o"] = org
-	}
-	if sessionID, err = c.sessionLocked(o.UserID, o.SessionID); err != nil {
-		c.mu.Unlock()
+	if sessionID, err = c.stateClaims(o, claims); err != nil {
 		return "", "", err
 	}
-	c.mu.Unlock()
-
 	claims["sid"] = sessionID
 	if o.AuthorizedParty != "" {
 		claims["azp"] = o.AuthorizedParty
-	}
-	if len(features) > 0 {
-		claims["fea"] = strings.Join(features, ",")
 	}
 	if len(o.Plans) > 0 {
 		claims["pla"] = strings.Join(o.Plans, ",")
@@ -83,6 +63,28 @@ func (c *Clerk) SessionToken(o SessionTokenOptions) (token, sessionID string, er
 		claims["fva"] = o.FactorAges
 	}
 	return c.Sign(claims), sessionID, nil
+}
+
+// stateClaims sets the claims that depend on what the Clerk knows, o and
+// fea, and returns the session the token is minted in.
+func (c *Clerk) stateClaims(o SessionTokenOptions, claims map[string]any) (sessionID string, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.users[o.UserID]; !ok {
+		return "", &notFound{"user", o.UserID}
+	}
+	features := slices.Clone(o.Features)
+	if o.OrgID != "" {
+		org, withOrg, err := c.organizationClaimLocked(o, features)
+		if err != nil {
+			return "", err
+		}
+		claims["o"], features = org, withOrg
+	}
+	if len(features) > 0 {
+		claims["fea"] = strings.Join(features, ",")
+	}
+	return c.sessionLocked(o.UserID, o.SessionID)
 }
 
 // sessionLocked is the session a token is minted in: id, which must be an

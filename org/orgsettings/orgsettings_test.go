@@ -331,13 +331,12 @@ func TestIsolationBetweenOrganizations(t *testing.T) {
 	assertSettings(t, get(t, s, "org_c", "alpha"), "org_c", "alpha", []string{}, false)
 	assertSettings(t, get(t, s, "ORG_A", "alpha"), "ORG_A", "alpha", []string{}, false)
 
-	if err := s.Delete(ctx, "org_a"); err != nil {
+	if err := s.DeleteOrg(ctx, "org_a"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Delete(ctx, "org_a"); err != nil {
-		t.Fatalf("second Delete: %v", err)
+	if _, err := s.Get(ctx, "org_a", "alpha"); !errors.Is(err, orgsettings.ErrOrgDeleted) {
+		t.Fatalf("Get of the deleted organization: %v", err)
 	}
-	assertSettings(t, get(t, s, "org_a", "alpha"), "org_a", "alpha", []string{}, false)
 	assertSettings(t, get(t, s, "org_b", "beta"), "org_b", "beta", []string{"beta.com"}, true)
 }
 
@@ -350,8 +349,8 @@ func TestEmptyOrgIDRefused(t *testing.T) {
 	if _, err := s.Update(ctx, "", "acme", orgsettings.Patch{DisplayName: ptr("x")}); err == nil {
 		t.Fatal("Update without an organization succeeded")
 	}
-	if err := s.Delete(ctx, ""); err == nil {
-		t.Fatal("Delete without an organization succeeded")
+	if err := s.DeleteOrg(ctx, ""); err == nil {
+		t.Fatal("DeleteOrg without an organization succeeded")
 	}
 }
 

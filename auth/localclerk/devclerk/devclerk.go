@@ -8,7 +8,6 @@
 package devclerk
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -36,9 +35,6 @@ type Config struct {
 	// WebhookURL is where webhooks are delivered: the app's own
 	// POST /webhooks/clerk. Required.
 	WebhookURL string
-	// HTTPClient delivers them; nil means a client with a 10-second
-	// timeout.
-	HTTPClient *http.Client
 }
 
 // Server is a running local Clerk.
@@ -84,20 +80,12 @@ func Start(cfg Config) (*Server, error) {
 		WebhookSecret: svixsign.NewSecret(),
 		clerk:         c,
 		cfg:           cfg,
-		client:        cfg.HTTPClient,
+		client:        &http.Client{Timeout: 10 * time.Second},
 		backend:       &http.Server{Handler: c.Handler(nil), ReadHeaderTimeout: 10 * time.Second},
-	}
-	if s.client == nil {
-		s.client = &http.Client{Timeout: 10 * time.Second}
 	}
 	go func() { _ = s.backend.Serve(ln) }() // returns ErrServerClosed on Close
 	return s, nil
 }
 
 // Close stops serving the Backend API.
-func (s *Server) Close() error {
-	if err := s.backend.Close(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
-}
+func (s *Server) Close() error { return s.backend.Close() }

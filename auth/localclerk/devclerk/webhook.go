@@ -41,7 +41,8 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &req) {
 		return
 	}
-	body, err := s.change(req, time.Now())
+	now := time.Now()
+	body, err := s.change(req, now)
 	if err != nil {
 		failClerk(w, err)
 		return
@@ -50,6 +51,15 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		fail(w, http.StatusBadGateway, "unavailable", "the local Clerk made the change, but could not deliver the webhook to "+s.cfg.WebhookURL+": "+err.Error())
 		return
+	}
+	if strings.HasPrefix(req.Type, "organizationMembership.") {
+		// The app refuses the member's tokens issued in the second of the
+		// change, as iat is in whole seconds (clerkusers.Revocations): once
+		// that second is over, the next token minted is accepted.
+		select {
+		case <-time.After(time.Until(now.Truncate(time.Second).Add(time.Second))):
+		case <-r.Context().Done():
+		}
 	}
 	delivery["type"] = req.Type
 	status := http.StatusOK
