@@ -133,6 +133,8 @@ func fuzzPayloads() []map[string]any {
 		times(map[string]any{"sub": "mch_caller", "jti": "mt_1", "scopes": "mch_other " + fuzzMachine, "aud": []string{"mch_other", fuzzMachine}}),
 		times(map[string]any{"sub": "mch_caller", "aud": fuzzMachine}),
 		times(map[string]any{"sub": "mch_caller", "scopes": "mch_other\t" + fuzzMachine}),
+		times(map[string]any{"sub": "mch_caller", "scopes": "mch_other", "aud": []string{fuzzMachine}}),
+		times(map[string]any{"sub": "mch_", "scopes": fuzzMachine}),
 		times(map[string]any{"sub": "user_1", "jti": "oat_1", "client_id": "client_1", "scope": "email profile"}),
 		times(map[string]any{"sub": "user_1", "client_id": "client_1", "scp": []string{"email"}, "scope": "profile"}),
 		times(map[string]any{"sub": "user_1", "sid": "sess_1", "client_id": "client_1", "exp": fuzzNow + 86_400}),

@@ -138,7 +138,7 @@ func TestMachineTokenTypes(t *testing.T) {
 				t.Fatalf("AuthData\n got %+v\nwant %+v", *data, c.want)
 			}
 
-			others := slices.DeleteFunc(slices.Clone(allTokenTypes), func(t string) bool { return t == c.want.TokenType })
+			others := slices.DeleteFunc(slices.Clone(allTokenTypes), func(typ string) bool { return typ == c.want.TokenType })
 			refusing := machineAuthenticator(t, srv, others, nil)
 			srv.ResetCalls()
 			_, err = authenticate(refusing, c.token)
