@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 
 	"encore.app/auth/clerkauth"
 	"encore.app/internal/clerkevents"
+	"encore.app/internal/testutil"
 	"encore.app/org/orgsettings"
 )
 
@@ -136,38 +136,16 @@ func TestPatchesRacingTheDeletion(t *testing.T) {
 	for i := 0; i < orgs; i += 2 {
 		update(t, s, fmt.Sprintf("org_%d", i), "acme", orgsettings.Patch{DisplayName: ptr("Old")})
 	}
-	var wg sync.WaitGroup
-	errc := make(chan error, orgs*(patchers+1))
-	start := make(chan struct{})
-	for i := 0; i < orgs; i++ {
-		org := fmt.Sprintf("org_%d", i)
-		wg.Add(patchers + 1)
-		go func() {
-			defer wg.Done()
-			<-start
-			if err := orgsettings.HandleOrgEvent(ctx, s, orgDeleted(org)); err != nil {
-				errc <- err
-			}
-		}()
-		for j := 0; j < patchers; j++ {
-			go func() {
-				defer wg.Done()
-				<-start
-				for k := 0; k < 5; k++ {
-					_, err := s.Update(ctx, org, "acme", orgsettings.Patch{DisplayName: ptr("New"), AllowedEmailDomains: &[]string{"new.com"}})
-					if err != nil && !errors.Is(err, orgsettings.ErrOrgDeleted) {
-						errc <- err
-					}
-				}
-			}()
-		}
+	ids := make([]string, orgs)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("org_%d", i)
 	}
-	close(start)
-	wg.Wait()
-	close(errc)
-	for err := range errc {
-		t.Fatal(err)
-	}
+	testutil.RaceWritesAgainstDeletion(t, ids, patchers,
+		func(org string) error { return orgsettings.HandleOrgEvent(ctx, s, orgDeleted(org)) },
+		func(org string) error {
+			_, err := s.Update(ctx, org, "acme", orgsettings.Patch{DisplayName: ptr("New"), AllowedEmailDomains: &[]string{"new.com"}})
+			return err
+		}, orgsettings.ErrOrgDeleted)
 	for i := 0; i < orgs; i++ {
 		expectDeleted(t, s, db, fmt.Sprintf("org_%d", i))
 	}

@@ -5,13 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
 	"encore.dev/beta/errs"
 
 	"encore.app/internal/clerkevents"
+	"encore.app/internal/testutil"
 	"encore.app/user/preferences"
 )
 
@@ -148,38 +148,16 @@ func TestPatchesRacingTheDeletion(t *testing.T) {
 	for i := 0; i < users; i += 2 {
 		update(t, s, fmt.Sprintf("user_%d", i), preferences.Patch{Theme: ptr("light")})
 	}
-	var wg sync.WaitGroup
-	errc := make(chan error, users*(patchers+1))
-	start := make(chan struct{})
-	for i := 0; i < users; i++ {
-		user := fmt.Sprintf("user_%d", i)
-		wg.Add(patchers + 1)
-		go func() {
-			defer wg.Done()
-			<-start
-			if err := preferences.HandleUserEvent(ctx, s, deleted(user)); err != nil {
-				errc <- err
-			}
-		}()
-		for j := 0; j < patchers; j++ {
-			go func() {
-				defer wg.Done()
-				<-start
-				for k := 0; k < 5; k++ {
-					_, err := s.Update(ctx, user, preferences.Patch{Theme: ptr("dark"), Timezone: ptr("Asia/Tokyo")})
-					if err != nil && !errors.Is(err, preferences.ErrUserDeleted) {
-						errc <- err
-					}
-				}
-			}()
-		}
+	ids := make([]string, users)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("user_%d", i)
 	}
-	close(start)
-	wg.Wait()
-	close(errc)
-	for err := range errc {
-		t.Fatal(err)
-	}
+	testutil.RaceWritesAgainstDeletion(t, ids, patchers,
+		func(user string) error { return preferences.HandleUserEvent(ctx, s, deleted(user)) },
+		func(user string) error {
+			_, err := s.Update(ctx, user, preferences.Patch{Theme: ptr("dark"), Timezone: ptr("Asia/Tokyo")})
+			return err
+		}, preferences.ErrUserDeleted)
 	for i := 0; i < users; i++ {
 		expectDeleted(t, s, db, fmt.Sprintf("user_%d", i))
 	}
