@@ -57,6 +57,11 @@ type Config struct {
 	// MachineVerifyPerSecond bounds the Clerk calls for never-seen opaque
 	// machine tokens, per instance.
 	MachineVerifyPerSecond int
+	// ReconcileCallsPer10Seconds bounds a reconciliation pass's calls to
+	// Clerk (docs/reconciliation.md).
+	ReconcileCallsPer10Seconds int
+	// ReconcileIntervalHours is how often the cron job runs a pass.
+	ReconcileIntervalHours int
 }
 
 var cfg = config.Load[*Config]()

@@ -10,10 +10,12 @@ import (
 	"encore.dev/shutdown"
 
 	"encore.app/auth/clerkauth"
+	"encore.app/auth/clerkreconcile"
 	"encore.app/auth/clerkusers"
 	"encore.app/auth/clerkwebhook"
 	"encore.app/auth/internal/authsvc"
 	"encore.app/auth/opaquetoken"
+	"encore.app/authz"
 )
 
 var secrets struct {
@@ -58,6 +60,8 @@ func initService() (*Service, error) {
 	}
 	seconds := func(n int) time.Duration { return time.Duration(n) * time.Second }
 	log := rlog.With()
+	recorder := newServiceMetrics()
+	authz.SetMetrics(recorder)
 	store := clerkusers.NewStore(db.Stdlib())
 	usersCfg := clerkusers.Config{
 		SecretKey:    clerk.SecretKey,
@@ -69,8 +73,9 @@ func initService() (*Service, error) {
 		ClerkTimeout: time.Duration(cfg.ClerkTimeoutMillis) * time.Millisecond,
 		SyncInterval: time.Duration(cfg.SyncIntervalMillis) * time.Millisecond,
 		// The verifier's leeway: revocations outlive the tokens it accepts.
-		Leeway: seconds(cfg.LeewaySeconds),
-		Log:    log,
+		Leeway:  seconds(cfg.LeewaySeconds),
+		Log:     log,
+		Metrics: recorder,
 	}
 	if clerk.WebhookSecret != "" {
 		// Webhooks keep the rows current; the bound covers lost deliveries.
@@ -93,6 +98,7 @@ func initService() (*Service, error) {
 		CacheSize:        cfg.TokenCacheSize,
 		VerifyPerSecond:  cfg.MachineVerifyPerSecond,
 		ClerkTimeout:     usersCfg.ClerkTimeout,
+		Metrics:          recorder,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("auth service: %w", err)
@@ -123,10 +129,25 @@ func initService() (*Service, error) {
 		Users:              users,
 		Revocations:        revocations,
 		Log:                log,
+		Metrics:            recorder,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("auth service: %w", err)
 	}
+	reconcile, err := clerkreconcile.New(clerkreconcile.Config{
+		SecretKey:         clerk.SecretKey,
+		APIURL:            clerk.APIURL,
+		Store:             store,
+		Publisher:         userEventsPublisher,
+		OrgPublisher:      orgEventsPublisher,
+		CallsPer10Seconds: cfg.ReconcileCallsPer10Seconds,
+		ClerkTimeout:      usersCfg.ClerkTimeout,
+		Log:               log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("auth service: %w", err)
+	}
+	reconciler.Store(reconcile)
 	// Load the revocations that can still matter before the first request;
 	// if the database is down, requests go on and Run keeps trying (and
 	// logging, see TrySync).
@@ -142,6 +163,7 @@ func initService() (*Service, error) {
 			Publisher:    userEventsPublisher,
 			OrgPublisher: orgEventsPublisher,
 			Log:          log,
+			Metrics:      recorder,
 		}),
 		stopTail: stop,
 	}, nil

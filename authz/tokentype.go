@@ -8,6 +8,7 @@ import (
 	"encore.dev/beta/errs"
 
 	"encore.app/auth/clerkauth"
+	"encore.app/internal/authmetrics"
 )
 
 // acceptable pairs each token type with the tag that accepts it, in the
@@ -24,10 +25,10 @@ var acceptable = [...]struct {
 
 // TokenType refuses a token whose type the endpoint's tags do not accept
 // (Clerk's token-type-mismatch): 401, naming the token's type and the ones
-// the endpoint accepts. An endpoint without an accepts_ tag accepts session
-// tokens only; one with accepts_ tags accepts exactly those. A caller
-// without auth data passes: it has no token type to refuse, and Encore
-// itself refuses it on an auth endpoint.
+// the endpoint accepts, and counted (see SetMetrics). An endpoint without
+// an accepts_ tag accepts session tokens only; one with accepts_ tags
+// accepts exactly those. A caller without auth data passes: it has no
+// token type to refuse, and Encore itself refuses it on an auth endpoint.
 func TokenType(data *clerkauth.AuthData, tags []string) *errs.Error {
 	return tokenType(data, parseTags(tags))
 }
@@ -45,6 +46,7 @@ func tokenType(data *clerkauth.AuthData, set tagSet) *errs.Error {
 			return nil
 		}
 	}
+	metrics().Refused(authmetrics.ReasonTokenTypeMismatch)
 	var names []string
 	for _, a := range acceptable {
 		if accepted&a.tag != 0 {

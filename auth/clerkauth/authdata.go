@@ -1,13 +1,20 @@
 package clerkauth
 
+import (
+	"cmp"
+	"slices"
+
+	"encore.app/auth/clerkjwt"
+)
+
 // Token types, named as Clerk's backend names them (TokenType in
 // clerk/javascript, packages/backend/src/tokens/tokenTypes.ts): what
 // authenticateRequest's acceptsToken takes and what AuthData.TokenType says.
 const (
-	TokenTypeSession = "session_token"
-	TokenTypeAPIKey  = "api_key"
-	TokenTypeM2M     = "m2m_token"
-	TokenTypeOAuth   = "oauth_token"
+	TokenTypeSession = clerkjwt.TokenTypeSession
+	TokenTypeAPIKey  = clerkjwt.TokenTypeAPIKey
+	TokenTypeM2M     = clerkjwt.TokenTypeM2M
+	TokenTypeOAuth   = clerkjwt.TokenTypeOAuth
 )
 
 // AuthData is what the auth handler hands to every authenticated endpoint
@@ -53,4 +60,35 @@ type AuthData struct {
 	ClientID string `json:"clientId,omitempty"`
 	// Name is an API key's name.
 	Name string `json:"name,omitempty"`
+}
+
+// authDataOf is the AuthData of a request authenticated by the verified
+// token s, with email. Slices are copies, so an endpoint that changes its
+// AuthData cannot change the cached token; AuthData and its two factor ages are one allocation,
+// as this runs for cached tokens too.
+func authDataOf(s *clerkjwt.Token, email string) *AuthData {
+	d := &struct {
+		AuthData
+		ages [2]int
+	}{AuthData: AuthData{
+		TokenType:      s.TokenType,
+		Subject:        cmp.Or(s.UserID, s.MachineID),
+		UserID:         s.UserID,
+		MachineID:      s.MachineID,
+		Scopes:         slices.Clone(s.Scopes),
+		TokenID:        s.TokenID,
+		ClientID:       s.ClientID,
+		Email:          email,
+		SessionID:      s.SessionID,
+		OrgID:          s.OrgID,
+		OrgSlug:        s.OrgSlug,
+		OrgRole:        s.OrgRole,
+		OrgPermissions: slices.Clone(s.OrgPermissions),
+		Features:       slices.Clone(s.Features),
+		Plans:          slices.Clone(s.Plans),
+	}}
+	if s.FactorVerificationAge != nil {
+		d.FactorVerificationAge = d.ages[:copy(d.ages[:], s.FactorVerificationAge)]
+	}
+	return &d.AuthData
 }

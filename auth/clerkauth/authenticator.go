@@ -2,10 +2,12 @@
 // verifies tokens and makes no Encore runtime calls, so plain `go test`
 // covers it; what Clerk says about users lives behind the Users interface.
 //
-// An Authenticator verifies a token with the Clerk SDK against a cached key
-// set, remembers tokens it has verified, checks cookie-borne tokens as
-// Clerk's own backend does, and asks Users for the primary email unless the
-// token carries it: in steady state a request costs no call to Clerk.
+// An Authenticator takes a request's credential (clerkcredential), verifies
+// a JWT (clerkjwt) against a cached key set (clerkjwks) or hands an opaque
+// machine token to OpaqueTokens, remembers tokens it has verified, checks
+// cookie-borne tokens as Clerk's own backend does, asks Revocations what
+// Clerk ended since, and asks Users for the primary email unless the token
+// carries it: in steady state a request costs no call to Clerk.
 package clerkauth
 
 import (
@@ -15,13 +17,19 @@ import (
 	"strconv"
 	"time"
 	"unsafe"
+
+	"encore.app/auth/clerkcredential"
+	"encore.app/auth/clerkjwt"
+	"encore.app/auth/internal/tokenerr"
+	"encore.app/internal/authmetrics"
 )
 
 // Users looks up what a session token does not say about its user.
 type Users interface {
 	// PrimaryEmail is the user's primary email address, "" when there is
 	// none. Its errors wrap ErrClerkUnavailable or ErrCanceled when no
-	// answer could be had; any other error refuses the request (401).
+	// answer could be had, ErrUserNotFound for a deleted user; any other
+	// error refuses the request (401).
 	PrimaryEmail(ctx context.Context, userID string) (string, error)
 }
 
@@ -54,13 +62,14 @@ type Request struct {
 
 // Authenticator turns request credentials into AuthData.
 type Authenticator struct {
-	verifier    *verifier
+	verifier    *clerkjwt.Verifier
 	opaque      OpaqueTokens
 	tokens      *tokenCache
 	users       Users
 	revocations Revocations
-	cookies     cookieReader
+	cookies     clerkcredential.Reader
 	now         func() time.Time
+	metrics     authmetrics.Recorder
 }
 
 // New is an Authenticator for the Clerk instance cfg names. With cfg.JWTKey
@@ -73,35 +82,58 @@ func New(cfg Config) (*Authenticator, error) {
 	if c.Users == nil {
 		return nil, errors.New("clerkauth: Config.Users is nil")
 	}
-	var keys keySet
-	if c.JWTKey != "" {
-		if keys, err = newStaticKeySet(c.JWTKey); err != nil {
-			return nil, err
-		}
-	} else {
-		keys = newRemoteKeySet(c)
+	keys, err := c.keySet()
+	if err != nil {
+		return nil, err
 	}
-	v := newVerifier(keys, c)
 	return &Authenticator{
-		verifier:    v,
+		verifier:    clerkjwt.New(keys, c.verifier()),
 		opaque:      c.OpaqueTokens,
-		tokens:      newTokenCache(c.TokenCacheSize, c.Leeway),
+		tokens:      newTokenCache(c.TokenCacheSize, c.Leeway, c.Metrics),
 		users:       c.Users,
 		revocations: c.Revocations,
 		cookies:     c.cookies,
 		now:         c.Now,
+		metrics:     c.Metrics,
 	}, nil
 }
 
-// Authenticate checks the credentials of one request. Errors wrap
-// ErrNoCredentials, ErrInvalidToken, ErrClerkUnavailable, ErrCanceled, or
-// an error of Users.
+// Authenticate checks the credentials of one request, and counts it in
+// Config.Metrics as authenticated by its token type or refused by its
+// Reason. Errors wrap ErrNoCredentials, ErrInvalidToken, ErrClerkUnavailable,
+// ErrCanceled, or an error of Users; Reason tells their classes apart.
 func (a *Authenticator) Authenticate(ctx context.Context, r Request) (*AuthData, error) {
-	token, cookieUAT, fromCookie, err := requestCredential(r, &a.cookies, a.now)
+	data, err := a.authenticate(ctx, r)
+	if err != nil {
+		a.metrics.Refused(Reason(err))
+		return nil, err
+	}
+	a.metrics.Authenticated(tokenTypeLabel(data.TokenType))
+	return data, nil
+}
+
+// tokenTypeLabel is a token type as a metric label.
+func tokenTypeLabel(tokenType string) authmetrics.TokenType {
+	switch tokenType {
+	case TokenTypeSession:
+		return authmetrics.TokenSession
+	case TokenTypeAPIKey:
+		return authmetrics.TokenAPIKey
+	case TokenTypeM2M:
+		return authmetrics.TokenM2M
+	case TokenTypeOAuth:
+		return authmetrics.TokenOAuth
+	}
+	return authmetrics.TokenOther
+}
+
+// authenticate is Authenticate but for the counting.
+func (a *Authenticator) authenticate(ctx context.Context, r Request) (*AuthData, error) {
+	token, cookieUAT, fromCookie, err := a.cookies.Credential(r.Authorization, r.Cookie, a.now)
 	if err != nil {
 		return nil, err
 	}
-	if tokenType, opaque := opaqueTokenType(token); opaque {
+	if tokenType, opaque := clerkjwt.OpaqueType(token); opaque {
 		return a.opaqueToken(ctx, tokenType, token, fromCookie)
 	}
 	var clientUAT int64
@@ -116,25 +148,25 @@ func (a *Authenticator) Authenticate(ctx context.Context, r Request) (*AuthData,
 	}
 	if s.TokenType != TokenTypeSession {
 		if fromCookie {
-			return nil, invalid("%s in a cookie: machine tokens are accepted in the Authorization header only", s.TokenType)
+			return nil, tokenerr.Refuse(ErrCookieCheck, "%s in a cookie: machine tokens are accepted in the Authorization header only", s.TokenType)
 		}
-		return a.machine(ctx, s.authData(""))
+		return a.machine(ctx, authDataOf(s, ""))
 	}
 	if fromCookie && s.IssuedAt < clientUAT {
 		// Clerk's authenticateRequest: SessionTokenIATBeforeClientUAT. The
 		// token predates the client's last sign-in or sign-out (perhaps in
 		// another tab); the frontend must get a fresh one.
-		return nil, invalid("cookie token issued at %d, before __client_uat %d", s.IssuedAt, clientUAT)
+		return nil, tokenerr.Refuse(ErrCookieCheck, "cookie token issued at %d, before __client_uat %d", s.IssuedAt, clientUAT)
 	}
 	if a.revocations != nil {
 		if a.revocations.SessionRevoked(s.SessionID) {
-			return nil, invalid("session %s was ended in Clerk", s.SessionID)
+			return nil, tokenerr.Refuse(ErrSessionRevoked, "session %s was ended in Clerk", s.SessionID)
 		}
 		if a.revocations.UserDeleted(s.UserID) {
-			return nil, invalid("user %s was deleted in Clerk", s.UserID)
+			return nil, tokenerr.Refuse(ErrUserNotFound, "user %s was deleted in Clerk", s.UserID)
 		}
 		if a.revocations.MembershipChanged(s.UserID, s.OrgID, s.IssuedAt) {
-			return nil, invalid("membership changed: the role of user %s in organization %s changed or ended in Clerk after the token was issued, or the organization was deleted", s.UserID, s.OrgID)
+			return nil, tokenerr.Refuse(ErrMembershipChanged, "membership changed: the role of user %s in organization %s changed or ended in Clerk after the token was issued, or the organization was deleted", s.UserID, s.OrgID)
 		}
 	}
 	email, ok := s.Email, s.HasEmail
@@ -143,7 +175,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, r Request) (*AuthData,
 			return nil, err
 		}
 	}
-	return s.authData(email), nil
+	return authDataOf(s, email), nil
 }
 
 // opaqueToken authenticates an opaque machine token: refused at once, with
@@ -152,9 +184,9 @@ func (a *Authenticator) Authenticate(ctx context.Context, r Request) (*AuthData,
 func (a *Authenticator) opaqueToken(ctx context.Context, tokenType, token string, fromCookie bool) (*AuthData, error) {
 	switch {
 	case fromCookie:
-		return nil, invalid("%s in a cookie: machine tokens are accepted in the Authorization header only", tokenType)
-	case !a.verifier.accepted[tokenType]:
-		return nil, invalid("token is an %s, which AcceptedTokenTypes does not include", tokenType)
+		return nil, tokenerr.Refuse(ErrCookieCheck, "%s in a cookie: machine tokens are accepted in the Authorization header only", tokenType)
+	case !a.verifier.Accepts(tokenType):
+		return nil, tokenerr.Refuse(ErrTokenTypeNotAccepted, "token is an %s, which AcceptedTokenTypes does not include", tokenType)
 	}
 	data, err := a.opaque.Verify(ctx, token)
 	if err != nil {
@@ -173,7 +205,7 @@ func (a *Authenticator) machine(ctx context.Context, data *AuthData) (*AuthData,
 		return data, nil
 	}
 	if a.revocations != nil && a.revocations.UserDeleted(data.UserID) {
-		return nil, invalid("user %s was deleted in Clerk", data.UserID)
+		return nil, tokenerr.Refuse(ErrUserNotFound, "user %s was deleted in Clerk", data.UserID)
 	}
 	if data.TokenType == TokenTypeOAuth {
 		email, err := a.users.PrimaryEmail(ctx, data.UserID)
@@ -191,23 +223,23 @@ func (a *Authenticator) machine(ctx context.Context, data *AuthData) (*AuthData,
 // ambient credential: any site can make the browser send it, which a header
 // token cannot be.
 func (a *Authenticator) checkCookieRequest(r Request, clientUAT string) (int64, error) {
-	if r.Origin != "" && !a.verifier.authorizedParties[r.Origin] {
-		return 0, invalid("cookie token sent from origin %s, not an authorized party", quote(r.Origin))
+	if r.Origin != "" && !a.verifier.AuthorizedParty(r.Origin) {
+		return 0, tokenerr.Refuse(ErrCookieCheck, "cookie token sent from origin %s, not an authorized party", tokenerr.Quote(r.Origin))
 	}
 	if r.SecFetchSite == "cross-site" {
-		return 0, invalid("cookie token sent by a cross-site request")
+		return 0, tokenerr.Refuse(ErrCookieCheck, "cookie token sent by a cross-site request")
 	}
 	// Clerk's authenticateRequest treats a missing or zero __client_uat with
 	// a session cookie as signed out (SessionTokenWithoutClientUAT).
 	uat, err := strconv.ParseInt(clientUAT, 10, 64)
 	if err != nil || uat <= 0 {
-		return 0, invalid("cookie token without a signed-in __client_uat (got %s)", quote(clientUAT))
+		return 0, tokenerr.Refuse(ErrCookieCheck, "cookie token without a signed-in __client_uat (got %s)", tokenerr.Quote(clientUAT))
 	}
 	return uat, nil
 }
 
 // session verifies the token, or recalls that it was verified before.
-func (a *Authenticator) session(ctx context.Context, token string) (*session, error) {
+func (a *Authenticator) session(ctx context.Context, token string) (*clerkjwt.Token, error) {
 	// Hashed in place: Sum256 neither keeps nor changes its input, and a
 	// copy of the token would be an allocation on every request.
 	key := sha256.Sum256(unsafe.Slice(unsafe.StringData(token), len(token)))

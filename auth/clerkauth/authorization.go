@@ -3,7 +3,8 @@ package clerkauth
 import (
 	"slices"
 	"strings"
-	"unicode"
+
+	"encore.app/auth/clerkjwt"
 )
 
 // The Has methods answer as Clerk's backend has() does, so an endpoint
@@ -84,7 +85,7 @@ func hasEntitlement(claim []string, want string) bool {
 	if want == "" {
 		return false
 	}
-	org, user, ok := splitByScope(claim)
+	org, user, ok := clerkjwt.SplitByScope(claim)
 	if !ok {
 		return false
 	}
@@ -108,38 +109,4 @@ func hasEntitlement(claim []string, want string) bool {
 		// Clerk throws "Invalid scope" and checkBillingAuthorization fails.
 		return false
 	}
-}
-
-// splitByScope is Clerk's splitByScope over a claim already split on commas
-// (entries are split again, so an unsplit claim gives the same answer). ok
-// is false where Clerk throws: an entry without a colon makes the whole
-// claim unusable, so one malformed entry denies every check against it. An
-// empty claim yields nothing, so every check fails, as Clerk's
-// `!features` does.
-func splitByScope(claim []string) (org, user []string, ok bool) {
-	for _, entry := range claim {
-		for part := range strings.SplitSeq(entry, ",") {
-			scope, value, found := strings.Cut(strings.TrimFunc(part, isJSSpace), ":")
-			if !found {
-				return nil, nil, false
-			}
-			switch scope {
-			case "o":
-				org = append(org, value)
-			case "u":
-				user = append(user, value)
-			case "ou", "uo":
-				org = append(org, value)
-				user = append(user, value)
-			}
-			// Any other scope is skipped, as in Clerk.
-		}
-	}
-	return org, user, true
-}
-
-// isJSSpace is what JavaScript's String.prototype.trim removes: Unicode
-// White_Space without U+0085, plus U+FEFF.
-func isJSSpace(r rune) bool {
-	return r == '\uFEFF' || (r != '\u0085' && unicode.IsSpace(r))
 }

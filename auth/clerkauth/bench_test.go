@@ -20,6 +20,7 @@ import (
 	"encore.app/auth/clerkauth"
 	"encore.app/auth/clerktest"
 	"encore.app/auth/opaquetoken"
+	"encore.app/internal/authmetrics"
 )
 
 // benchLatency is the round trip to Clerk every benchmark's server adds.
@@ -94,14 +95,22 @@ func BenchmarkAuthenticate(b *testing.B) {
 		}
 		b.ReportMetric(nsPerOp/floor, "x-floor")
 	}
+	// Every authenticator counts, as the app's does: Counts' atomic adds
+	// stand in for Encore's counters.
+	counted := func(c *clerkauth.Config) { c.Metrics = &authmetrics.Counts{} }
 	authenticator := func(b *testing.B) *clerkauth.Authenticator {
-		a := newAuthenticator(b, srv, nil)
+		a := newAuthenticator(b, srv, counted)
 		mustAccept(b, a, srv.Token(userID), userID) // keys and user cached
 		return a
 	}
 	// machineAuth accepts every token type, its keys and user cached.
 	machineAuth := func(b *testing.B, edit func(*clerkauth.Config)) *clerkauth.Authenticator {
-		a := machineAuthenticator(b, srv, allTokenTypes, edit)
+		a := machineAuthenticator(b, srv, allTokenTypes, func(c *clerkauth.Config) {
+			counted(c)
+			if edit != nil {
+				edit(c)
+			}
+		})
 		mustAccept(b, a, srv.Token(userID), userID)
 		return a
 	}

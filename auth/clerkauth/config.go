@@ -10,7 +10,11 @@ import (
 
 	"github.com/clerk/clerk-sdk-go/v2"
 
+	"encore.app/auth/clerkcredential"
+	"encore.app/auth/clerkjwks"
+	"encore.app/auth/clerkjwt"
 	"encore.app/auth/internal/clerkapi"
+	"encore.app/internal/authmetrics"
 )
 
 // Config configures an Authenticator. Zero values take the defaults below.
@@ -80,6 +84,10 @@ type Config struct {
 	// Log receives the few events worth an operator's attention that are not
 	// a request's outcome, such as a misconfigured email claim. Optional.
 	Log Logger
+	// Metrics counts requests authenticated and refused, verified-token
+	// cache lookups and JWKS fetches, and is told the key set's age.
+	// Optional.
+	Metrics authmetrics.Recorder
 	// HTTPClient makes the calls to Clerk. Default http.DefaultClient's settings.
 	HTTPClient *http.Client
 	// Now is the clock. Default time.Now.
@@ -87,15 +95,13 @@ type Config struct {
 
 	// cookies reads the Cookie header by PublishableKey's names; withDefaults
 	// sets it.
-	cookies cookieReader
+	cookies clerkcredential.Reader
 	// accepted is AcceptedTokenTypes as a set; withDefaults sets it.
 	accepted map[string]bool
 }
 
 // Logger is what clerkauth logs to; Encore's rlog.With() satisfies it.
-type Logger interface {
-	Warn(msg string, keysAndValues ...any)
-}
+type Logger = clerkjwt.Logger
 
 // withDefaults validates c and returns a copy with every default filled in.
 func (c Config) withDefaults() (*Config, error) {
@@ -117,7 +123,7 @@ func (c Config) withDefaults() (*Config, error) {
 		}
 	}
 	c.AuthorizedParties = parties
-	cookies, err := newCookieReader(c.PublishableKey)
+	cookies, err := clerkcredential.NewReader(c.PublishableKey)
 	if err != nil {
 		return nil, fmt.Errorf("clerkauth: %w", err)
 	}
@@ -125,7 +131,7 @@ func (c Config) withDefaults() (*Config, error) {
 	if c.accepted, err = acceptedTokenTypes(c.AcceptedTokenTypes, c.OpaqueTokens != nil); err != nil {
 		return nil, fmt.Errorf("clerkauth: %w", err)
 	}
-	if c.MachineID != "" && !isMachineID(c.MachineID) {
+	if c.MachineID != "" && !clerkjwt.IsMachineID(c.MachineID) {
 		return nil, fmt.Errorf("clerkauth: MachineID %q is not a machine ID like mch_2abc", c.MachineID)
 	}
 	if c.Issuer != "" {
@@ -149,10 +155,36 @@ func (c Config) withDefaults() (*Config, error) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	c.Metrics = authmetrics.Or(c.Metrics)
 	return &c, nil
 }
 
-// clerkAPI is how the key set reaches Clerk.
-func (c *Config) clerkAPI() clerkapi.Config {
-	return clerkapi.Config{SecretKey: c.SecretKey, APIURL: c.APIURL, HTTPClient: c.HTTPClient, Now: c.Now}
+// keySet is the key set c names: JWTKey, else Clerk's JWKS.
+func (c *Config) keySet() (clerkjwks.KeySet, error) {
+	if c.JWTKey != "" {
+		return clerkjwks.NewStatic(c.JWTKey)
+	}
+	return clerkjwks.NewRemote(clerkjwks.Config{
+		Clerk:              clerkapi.Config{SecretKey: c.SecretKey, APIURL: c.APIURL, HTTPClient: c.HTTPClient, Now: c.Now, Metrics: c.Metrics},
+		ClerkTimeout:       c.ClerkTimeout,
+		KeyRefreshInterval: c.KeyRefreshInterval,
+		KeySetMaxAge:       c.KeySetMaxAge,
+		MaxKeyWaiters:      c.MaxKeyWaiters,
+		Metrics:            c.Metrics,
+		Now:                c.Now,
+	}), nil
+}
+
+// verifier is the token verifier's configuration.
+func (c *Config) verifier() clerkjwt.Config {
+	return clerkjwt.Config{
+		Accepted:          c.accepted,
+		MachineID:         c.MachineID,
+		Issuer:            c.Issuer,
+		AuthorizedParties: c.AuthorizedParties,
+		Leeway:            c.Leeway,
+		EmailClaim:        c.EmailClaim,
+		Log:               c.Log,
+		Now:               c.Now,
+	}
 }

@@ -1,10 +1,9 @@
 package clerkauth
 
-import "time"
+import "encore.app/auth/clerkjwt"
 
-// MaxTokenLifetime bounds exp - iat. Clerk's session tokens live 60
-// seconds; a longer-lived token signed by the same key is something else
-// (a JWT template from before token categories). Revocations must be
-// remembered for as long as a token issued before them can be accepted
-// (clerkusers.RevocationRetention), so this bound is what makes them final.
-const MaxTokenLifetime = 10 * time.Minute
+// MaxTokenLifetime bounds a session token's exp - iat; clerkjwt documents
+// it. Revocations must be remembered for as long as a token issued before
+// them can be accepted (clerkusers.RevocationRetention), so this bound is
+// what makes them final.
+const MaxTokenLifetime = clerkjwt.MaxTokenLifetime

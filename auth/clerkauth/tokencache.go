@@ -5,6 +5,9 @@ import (
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
+
+	"encore.app/auth/clerkjwt"
+	"encore.app/internal/authmetrics"
 )
 
 // tokenCache remembers sessions of tokens that passed verification, keyed by
@@ -14,28 +17,32 @@ import (
 // it never gets.
 type tokenCache struct {
 	leeway  time.Duration
-	entries *lru.Cache[[sha256.Size]byte, *session]
+	entries *lru.Cache[[sha256.Size]byte, *clerkjwt.Token]
+	metrics authmetrics.Recorder
 }
 
-func newTokenCache(size int, leeway time.Duration) *tokenCache {
-	entries, err := lru.New[[sha256.Size]byte, *session](size)
+func newTokenCache(size int, leeway time.Duration, metrics authmetrics.Recorder) *tokenCache {
+	entries, err := lru.New[[sha256.Size]byte, *clerkjwt.Token](size)
 	if err != nil {
 		panic(err) // unreachable: withDefaults makes the size positive
 	}
-	return &tokenCache{leeway: leeway, entries: entries}
+	return &tokenCache{leeway: leeway, entries: entries, metrics: metrics}
 }
 
-// get returns the session of a verified token that is still within its exp.
-func (c *tokenCache) get(key [sha256.Size]byte, now time.Time) (*session, bool) {
+// get returns the session of a verified token that is still within its
+// exp, and counts the lookup.
+func (c *tokenCache) get(key [sha256.Size]byte, now time.Time) (*clerkjwt.Token, bool) {
 	s, ok := c.entries.Get(key)
-	if !ok {
-		return nil, false
-	}
-	if now.After(s.Expiry.Add(c.leeway)) {
+	if ok && now.After(s.Expiry.Add(c.leeway)) {
 		c.entries.Remove(key)
+		ok = false
+	}
+	if !ok {
+		c.metrics.CacheLookup(authmetrics.CacheVerifiedTokens, authmetrics.LookupMiss)
 		return nil, false
 	}
+	c.metrics.CacheLookup(authmetrics.CacheVerifiedTokens, authmetrics.LookupHit)
 	return s, true
 }
 
-func (c *tokenCache) add(key [sha256.Size]byte, s *session) { c.entries.Add(key, s) }
+func (c *tokenCache) add(key [sha256.Size]byte, s *clerkjwt.Token) { c.entries.Add(key, s) }

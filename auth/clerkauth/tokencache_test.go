@@ -5,13 +5,16 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"encore.app/auth/clerkjwt"
+	"encore.app/internal/authmetrics"
 )
 
 func TestTokenCacheIsBounded(t *testing.T) {
-	c := newTokenCache(8, time.Second)
+	c := newTokenCache(8, time.Second, authmetrics.Discard{})
 	now := time.Now()
 	for i := 0; i < 100; i++ {
-		c.add(sha256.Sum256([]byte(fmt.Sprint(i))), &session{UserID: fmt.Sprint(i), Expiry: now.Add(time.Minute)})
+		c.add(sha256.Sum256([]byte(fmt.Sprint(i))), &clerkjwt.Token{UserID: fmt.Sprint(i), Expiry: now.Add(time.Minute)})
 	}
 	if n := c.entries.Len(); n != 8 {
 		t.Fatalf("cache holds %d tokens, want the bound 8", n)
@@ -25,10 +28,10 @@ func TestTokenCacheIsBounded(t *testing.T) {
 }
 
 func TestTokenCacheForgetsExpiredTokens(t *testing.T) {
-	c := newTokenCache(8, 5*time.Second)
+	c := newTokenCache(8, 5*time.Second, authmetrics.Discard{})
 	now := time.Now()
 	key := sha256.Sum256([]byte("token"))
-	c.add(key, &session{UserID: "user_1", Expiry: now})
+	c.add(key, &clerkjwt.Token{UserID: "user_1", Expiry: now})
 	if _, ok := c.get(key, now.Add(5*time.Second)); !ok {
 		t.Fatal("token forgotten within its leeway")
 	}

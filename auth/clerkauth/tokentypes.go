@@ -3,7 +3,6 @@ package clerkauth
 import (
 	"context"
 	"fmt"
-	"strings"
 )
 
 // OpaqueTokens verifies Clerk's opaque machine tokens (ak_, mt_, oat_);
@@ -11,25 +10,6 @@ import (
 // ErrInvalidToken, ErrClerkUnavailable or ErrCanceled, as Authenticate's.
 type OpaqueTokens interface {
 	Verify(ctx context.Context, token string) (*AuthData, error)
-}
-
-// opaquePrefixes are the prefixes of Clerk's opaque machine tokens, by
-// type (MACHINE_TOKEN_PREFIXES in tokens/machine.ts).
-var opaquePrefixes = [...]struct{ prefix, tokenType string }{
-	{"ak_", TokenTypeAPIKey},
-	{"mt_", TokenTypeM2M},
-	{"oat_", TokenTypeOAuth},
-}
-
-// opaqueTokenType is the type an opaque machine token claims by its
-// prefix; ok is false for anything else (a JWT, or garbage).
-func opaqueTokenType(token string) (tokenType string, ok bool) {
-	for _, p := range opaquePrefixes {
-		if strings.HasPrefix(token, p.prefix) {
-			return p.tokenType, true
-		}
-	}
-	return "", false
 }
 
 // acceptedTokenTypes is Config.AcceptedTokenTypes as a set: session tokens

@@ -14,6 +14,8 @@ type (
 	User = localclerk.User
 	// Endpoint is localclerk.Endpoint, for Fail and Calls.
 	Endpoint = localclerk.Endpoint
+	// Organization is localclerk.Organization, for SetOrganization.
+	Organization = localclerk.Organization
 	// APIKey is localclerk.APIKey, for CreateAPIKey.
 	APIKey = localclerk.APIKey
 	// M2MToken is localclerk.M2MToken, for CreateM2MToken.
@@ -26,11 +28,15 @@ type (
 
 // The endpoints the Server serves, for Fail and Calls.
 const (
-	JWKS        = localclerk.JWKS
-	Users       = localclerk.Users
-	APIKeys     = localclerk.APIKeys
-	M2MTokens   = localclerk.M2MTokens
-	OAuthTokens = localclerk.OAuthTokens
+	JWKS            = localclerk.JWKS
+	Users           = localclerk.Users
+	UserList        = localclerk.UserList
+	UserCount       = localclerk.UserCount
+	Organizations   = localclerk.Organizations
+	OrganizationGet = localclerk.OrganizationGet
+	APIKeys         = localclerk.APIKeys
+	M2MTokens       = localclerk.M2MTokens
+	OAuthTokens     = localclerk.OAuthTokens
 )
 
 // Token categories and types: see clerkkey.

@@ -14,6 +14,7 @@ import (
 	"github.com/clerk/clerk-sdk-go/v2"
 
 	"encore.app/auth/internal/clerkapi"
+	"encore.app/internal/authmetrics"
 )
 
 // Config configures a UserCache and a Tail. Zero values take the defaults
@@ -48,6 +49,9 @@ type Config struct {
 	// Log receives database failures: the first of an outage, then a count
 	// once a minute (see Tail.TrySync and UserCache).
 	Log Logger
+	// Metrics counts user cache lookups and calls to Clerk, and is told
+	// the tail's gauges every sync. Optional.
+	Metrics authmetrics.Recorder
 	// HTTPClient makes the calls to Clerk. Default http.DefaultClient's settings.
 	HTTPClient *http.Client
 	// Now is the clock. Default time.Now.
@@ -94,7 +98,13 @@ func (c Config) withDefaults() (*Config, error) {
 	if c.Log == nil {
 		c.Log = discard{}
 	}
+	c.Metrics = authmetrics.Or(c.Metrics)
 	return &c, nil
+}
+
+// clerkAPI is how the package's clients reach Clerk, counted in Metrics.
+func (c *Config) clerkAPI() clerkapi.Config {
+	return clerkapi.Config{SecretKey: c.SecretKey, APIURL: c.APIURL, HTTPClient: c.HTTPClient, Now: c.Now, Metrics: c.Metrics}
 }
 
 type discard struct{}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"encore.app/internal/authmetrics"
 	"encore.app/internal/loglimit"
 )
 
@@ -20,6 +21,8 @@ const pruneEvery = time.Minute
 // changes that refuse tokens enter Revocations. So a webhook
 // received by any instance is enforced by all within about one interval,
 // with no per-request database call, once the instance has synced once.
+// Every sync attempt sets Config.Metrics' gauges: the time since the last
+// successful sync, and the revocations held.
 type Tail struct {
 	store       *Store
 	users       *UserCache
@@ -28,6 +31,7 @@ type Tail struct {
 	retention   time.Duration
 	now         func() time.Time
 	log         Logger
+	metrics     authmetrics.Recorder
 	// notLoaded and notSynced count the failed syncs of an outage after
 	// the first, which is logged, before and after the first success.
 	notLoaded, notSynced *loglimit.Limiter
@@ -37,6 +41,9 @@ type Tail struct {
 	lastPrune time.Time
 	// failing is set from a failed sync to the next successful one.
 	failing bool
+	// synced is when the last sync succeeded; until one has, when the
+	// tail was made.
+	synced time.Time
 }
 
 // The lines of an outage.
@@ -62,8 +69,10 @@ func NewTail(cfg Config, users *UserCache, revocations *Revocations) (*Tail, err
 		retention:   RevocationRetention(c.Leeway),
 		now:         c.Now,
 		log:         c.Log,
+		metrics:     c.Metrics,
 		notLoaded:   failures(msgNotLoaded),
 		notSynced:   failures(msgNotSynced),
+		synced:      c.Now(),
 	}, nil
 }
 
@@ -90,6 +99,7 @@ func (t *Tail) Run(ctx context.Context) {
 // database is down enforces those webhooks told other instances about from
 // its first successful sync.
 func (t *Tail) TrySync(ctx context.Context) bool {
+	defer t.setGauges()
 	syncCtx, cancel := context.WithTimeout(ctx, max(t.interval, databaseTimeout))
 	err := t.Sync(syncCtx)
 	cancel()
@@ -99,6 +109,7 @@ func (t *Tail) TrySync(ctx context.Context) bool {
 	}
 	switch {
 	case err == nil:
+		t.synced = t.now()
 		if t.failing {
 			t.failing = false
 			t.notLoaded.Flush()
@@ -115,6 +126,14 @@ func (t *Tail) TrySync(ctx context.Context) bool {
 		limiter.Allow()
 	}
 	return false
+}
+
+// setGauges tells the metrics how long ago the tail last synced, and how
+// many revocations memory holds: gauges keep the last value set, so they
+// are set on every attempt, failed or not.
+func (t *Tail) setGauges() {
+	t.metrics.SyncAge(t.now().Sub(t.synced))
+	t.metrics.RevocationsHeld(t.revocations.Len())
 }
 
 // Sync applies the change-log entries written since the last Sync. The

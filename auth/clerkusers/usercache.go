@@ -11,15 +11,18 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 	"golang.org/x/sync/singleflight"
 
+	"encore.app/auth/clerkauth"
 	"encore.app/auth/internal/clerkapi"
+	"encore.app/internal/authmetrics"
 	"encore.app/internal/loglimit"
 )
 
 // The errors PrimaryEmail wraps; errors.Is tells them apart.
 var (
 	// ErrUserNotFound: Clerk no longer has the user, or a webhook said it
-	// was deleted.
-	ErrUserNotFound = errors.New("user not found")
+	// was deleted (clerkauth.ErrUserNotFound, which clerkauth.Reason
+	// classes as a deleted user).
+	ErrUserNotFound = clerkauth.ErrUserNotFound
 	// ErrClerkUnavailable: Clerk could not be asked and nothing fresh enough
 	// was at hand (the same error as clerkauth.ErrClerkUnavailable).
 	ErrClerkUnavailable = clerkapi.ErrUnavailable
@@ -45,6 +48,7 @@ type UserCache struct {
 	timeout  time.Duration
 	now      func() time.Time
 	log      Logger
+	metrics  authmetrics.Recorder
 	// dbErrors limits the lines of database failures, which a database
 	// outage brings on every lookup, to one a minute and a count.
 	dbErrors *loglimit.Limiter
@@ -83,7 +87,7 @@ func NewUserCache(cfg Config) (*UserCache, error) {
 		Lines:   1, Interval: logInterval, Summary: c.Log.Warn, Now: c.Now,
 	})
 	return &UserCache{
-		client:   &user.Client{Backend: clerkapi.NewBackend(clerkapi.Config{SecretKey: c.SecretKey, APIURL: c.APIURL, HTTPClient: c.HTTPClient, Now: c.Now})},
+		client:   &user.Client{Backend: clerkapi.NewBackend(c.clerkAPI())},
 		store:    c.Store,
 		ttl:      c.CacheTTL,
 		dbMaxAge: c.SyncMaxAge,
@@ -91,6 +95,7 @@ func NewUserCache(cfg Config) (*UserCache, error) {
 		timeout:  c.ClerkTimeout,
 		now:      c.Now,
 		log:      c.Log,
+		metrics:  c.Metrics,
 		dbErrors: dbErrors,
 		entries:  entries,
 	}, nil
@@ -102,8 +107,14 @@ func NewUserCache(cfg Config) (*UserCache, error) {
 // ErrCanceled when ctx ends first.
 func (c *UserCache) PrimaryEmail(ctx context.Context, userID string) (string, error) {
 	if e, ok := c.entries.Get(userID); ok && c.now().Before(e.freshUntil) {
+		result := authmetrics.LookupHit
+		if e.notFound {
+			result = authmetrics.LookupNegativeHit
+		}
+		c.metrics.CacheLookup(authmetrics.CacheUsers, result)
 		return e.result()
 	}
+	c.metrics.CacheLookup(authmetrics.CacheUsers, authmetrics.LookupMiss)
 	call := c.lookups.DoChan(userID, func() (any, error) {
 		return c.lookup(context.WithoutCancel(ctx), userID)
 	})

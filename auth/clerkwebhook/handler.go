@@ -16,6 +16,7 @@ import (
 
 	"encore.app/auth/clerkusers"
 	"encore.app/auth/internal/logtext"
+	"encore.app/internal/authmetrics"
 	"encore.app/internal/clerkevents"
 )
 
@@ -51,6 +52,9 @@ type Config struct {
 	OrgPublisher OrgPublisher
 	// Log receives one line per delivery; nil logs nothing.
 	Log Logger
+	// Metrics counts the deliveries by event type and answer; nil counts
+	// nothing.
+	Metrics authmetrics.Recorder
 	// Now is the time of a delivery: it dates a user.deleted without a
 	// timestamp and bounds how far ahead updated_at may be; nil means
 	// time.Now. Svix's signature tolerance always uses the real clock.
@@ -77,6 +81,7 @@ type Handler struct {
 	publisher     Publisher
 	orgPublisher  OrgPublisher
 	log           Logger
+	metrics       authmetrics.Recorder
 	now           func() time.Time
 }
 
@@ -86,7 +91,10 @@ func NewHandler(cfg Config) *Handler {
 	if cfg.Store == nil || cfg.Publisher == nil || cfg.OrgPublisher == nil {
 		panic("clerkwebhook: NewHandler needs a Store, a Publisher and an OrgPublisher")
 	}
-	h := &Handler{store: cfg.Store, publisher: cfg.Publisher, orgPublisher: cfg.OrgPublisher, log: cfg.Log, now: cfg.Now}
+	h := &Handler{
+		store: cfg.Store, publisher: cfg.Publisher, orgPublisher: cfg.OrgPublisher,
+		log: cfg.Log, metrics: authmetrics.Or(cfg.Metrics), now: cfg.Now,
+	}
 	if h.log == nil {
 		h.log = nopLogger{}
 	}
@@ -116,47 +124,47 @@ func (e *publishError) Unwrap() error { return e.err }
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		answer(w, http.StatusMethodNotAllowed, "method_not_allowed", "webhooks are delivered with POST")
+		h.answer(w, "", http.StatusMethodNotAllowed, "method_not_allowed", "webhooks are delivered with POST")
 		return
 	}
 	if h.verifier == nil {
 		h.log.Error("clerk webhook: not configured", "reason", h.secretProblem)
-		answer(w, http.StatusServiceUnavailable, "unavailable", h.secretProblem)
+		h.answer(w, "", http.StatusServiceUnavailable, "unavailable", h.secretProblem)
 		return
 	}
 	id, signed := signedID(r)
 	if !signed {
 		h.log.Info("clerk webhook: refused unsigned delivery", "svix_id", logtext.Clean(id))
-		answer(w, http.StatusUnauthorized, "unauthenticated", "missing svix-id, svix-timestamp or svix-signature header")
+		h.answer(w, "", http.StatusUnauthorized, "unauthenticated", "missing svix-id, svix-timestamp or svix-signature header")
 		return
 	}
 	body, err := readBody(w, r)
 	if errors.Is(err, errTooLarge) {
 		h.log.Info("clerk webhook: refused oversized delivery", "svix_id", logtext.Clean(id))
-		answer(w, http.StatusRequestEntityTooLarge, "payload_too_large", "body larger than 1 MiB")
+		h.answer(w, "", http.StatusRequestEntityTooLarge, "payload_too_large", "body larger than 1 MiB")
 		return
 	}
 	if err != nil {
 		h.log.Info("clerk webhook: could not read body", "svix_id", logtext.Clean(id))
-		answer(w, http.StatusBadRequest, "invalid_argument", "could not read the body")
+		h.answer(w, "", http.StatusBadRequest, "invalid_argument", "could not read the body")
 		return
 	}
 	if err := h.verifier.Verify(body, r.Header); err != nil {
 		// svix's errors are fixed strings, safe to log.
 		h.log.Info("clerk webhook: refused bad signature", "svix_id", logtext.Clean(id), "reason", err.Error())
-		answer(w, http.StatusUnauthorized, "unauthenticated", "invalid signature, or timestamp outside the tolerance")
+		h.answer(w, "", http.StatusUnauthorized, "unauthenticated", "invalid signature, or timestamp outside the tolerance")
 		return
 	}
 	if !validID(id) {
 		h.log.Error("clerk webhook: refused signed delivery", "svix_id", logtext.Clean(id), "reason", "svix-id is not a plain ID")
-		answer(w, http.StatusBadRequest, "invalid_argument", "svix-id is not a plain ID")
+		h.answer(w, "", http.StatusBadRequest, "invalid_argument", "svix-id is not a plain ID")
 		return
 	}
 	ev, err := decode(body, h.now())
 	if err != nil {
 		// A signed body we cannot use is Clerk's doing, not an attack: worth an error.
 		h.log.Error("clerk webhook: refused signed delivery", "svix_id", id, "reason", err.Error())
-		answer(w, http.StatusBadRequest, "invalid_argument", err.Error())
+		h.answer(w, "", http.StatusBadRequest, "invalid_argument", err.Error())
 		return
 	}
 	h.apply(r.Context(), w, id, ev)
@@ -201,18 +209,18 @@ func (h *Handler) apply(ctx context.Context, w http.ResponseWriter, id string, e
 		var pubErr *publishError
 		if errors.As(err, &pubErr) {
 			h.log.Error("clerk webhook: publish failed, rolled back for Svix to retry", append(logKV, "error", err.Error())...)
-			answer(w, http.StatusServiceUnavailable, "unavailable", "could not publish the event; retry later")
+			h.answer(w, ev.Type, http.StatusServiceUnavailable, "unavailable", "could not publish the event; retry later")
 			return
 		}
 		if reason, refused := clerkusers.Refusal(err); refused {
 			h.recordUnappliable(ctx, w, d, reason, logKV)
 			return
 		}
-		h.storeUnavailable(w, err, logKV)
+		h.storeUnavailable(w, ev.Type, err, logKV)
 		return
 	}
 	h.log.Info("clerk webhook: processed", append(logKV, "outcome", string(outcome))...)
-	answer(w, http.StatusOK, string(outcome), outcomeMessages[outcome])
+	h.answer(w, ev.Type, http.StatusOK, string(outcome), outcomeMessages[outcome])
 }
 
 // recordUnappliable records a delivery that can never be applied, in a
@@ -222,23 +230,23 @@ func (h *Handler) recordUnappliable(ctx context.Context, w http.ResponseWriter, 
 	d.Change, d.Failure = nil, reason
 	outcome, err := h.store.Apply(ctx, d, nil)
 	if err != nil {
-		h.storeUnavailable(w, err, logKV)
+		h.storeUnavailable(w, d.EventType, err, logKV)
 		return
 	}
 	if outcome != clerkusers.Unappliable { // applied meanwhile, by a fixed instance
 		h.log.Info("clerk webhook: processed", append(logKV, "outcome", string(outcome))...)
-		answer(w, http.StatusOK, string(outcome), outcomeMessages[outcome])
+		h.answer(w, d.EventType, http.StatusOK, string(outcome), outcomeMessages[outcome])
 		return
 	}
 	h.log.Error("clerk webhook: recorded a delivery that can never be applied; Svix will not retry it",
 		append(logKV, "outcome", string(outcome), "reason", reason)...)
-	answer(w, http.StatusOK, string(outcome), outcomeMessages[outcome]+": "+reason)
+	h.answer(w, d.EventType, http.StatusOK, string(outcome), outcomeMessages[outcome]+": "+reason)
 }
 
 // storeUnavailable answers a delivery the store could not process for now.
-func (h *Handler) storeUnavailable(w http.ResponseWriter, err error, logKV []any) {
+func (h *Handler) storeUnavailable(w http.ResponseWriter, eventType string, err error, logKV []any) {
 	h.log.Error("clerk webhook: store unavailable, Svix will retry", append(logKV, "error", err.Error())...)
-	answer(w, http.StatusServiceUnavailable, "unavailable", "could not store the event; retry later")
+	h.answer(w, eventType, http.StatusServiceUnavailable, "unavailable", "could not store the event; retry later")
 }
 
 // outcomeMessages explain a 200 in the delivery log of Clerk's dashboard.
@@ -250,8 +258,51 @@ var outcomeMessages = map[clerkusers.Outcome]string{
 	clerkusers.Unappliable: "recorded as never applicable, not retried",
 }
 
-// answer writes the JSON body Svix stores with each attempt.
-func answer(w http.ResponseWriter, status int, code, message string) {
+// outcomeLabels name a 200 in the metrics.
+var outcomeLabels = map[clerkusers.Outcome]authmetrics.WebhookOutcome{
+	clerkusers.Applied:     authmetrics.DeliveryApplied,
+	clerkusers.Duplicate:   authmetrics.DeliveryDuplicate,
+	clerkusers.Outdated:    authmetrics.DeliveryOutdated,
+	clerkusers.Ignored:     authmetrics.DeliveryIgnored,
+	clerkusers.Unappliable: authmetrics.DeliveryUnappliable,
+}
+
+// eventLabels name the event types the handler reads in the metrics;
+// any other is EventOther, and "" (a delivery answered before its type
+// was read) EventUnknown. A fixed map, never the type's own text: a label
+// takes one of a few values, whatever a body says.
+var eventLabels = map[string]authmetrics.WebhookEvent{
+	"":                              authmetrics.EventUnknown,
+	clerkevents.UserCreated:         authmetrics.EventUserCreated,
+	clerkevents.UserUpdated:         authmetrics.EventUserUpdated,
+	clerkevents.UserDeleted:         authmetrics.EventUserDeleted,
+	SessionEnded:                    authmetrics.EventSessionEnded,
+	SessionRemoved:                  authmetrics.EventSessionRemoved,
+	SessionRevoked:                  authmetrics.EventSessionRevoked,
+	clerkevents.OrganizationCreated: authmetrics.EventOrganizationCreated,
+	clerkevents.OrganizationUpdated: authmetrics.EventOrganizationUpdated,
+	clerkevents.OrganizationDeleted: authmetrics.EventOrganizationDeleted,
+	clerkevents.MembershipCreated:   authmetrics.EventMembershipCreated,
+	clerkevents.MembershipUpdated:   authmetrics.EventMembershipUpdated,
+	clerkevents.MembershipDeleted:   authmetrics.EventMembershipDeleted,
+}
+
+// answer writes the JSON body Svix stores with each attempt, and counts
+// the delivery by its event type ("" when not read) and answer: a 200 by
+// its outcome, a 503 as unavailable, anything else as refused.
+func (h *Handler) answer(w http.ResponseWriter, eventType string, status int, code, message string) {
+	event, known := eventLabels[eventType]
+	if !known {
+		event = authmetrics.EventOther
+	}
+	outcome := authmetrics.DeliveryRefused
+	switch status {
+	case http.StatusOK:
+		outcome = outcomeLabels[clerkusers.Outcome(code)]
+	case http.StatusServiceUnavailable:
+		outcome = authmetrics.DeliveryUnavailable
+	}
+	h.metrics.WebhookDelivery(event, outcome)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(struct {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // Endpoint names one of the Backend API endpoints a Clerk serves.
@@ -16,6 +17,15 @@ const (
 	JWKS Endpoint = "jwks"
 	// Users is GET /v1/users/{id}.
 	Users Endpoint = "users"
+	// UserList is GET /v1/users: a page of users.
+	UserList Endpoint = "user_list"
+	// UserCount is GET /v1/users/count, which the Go SDK's user.List
+	// calls after each page for its total_count.
+	UserCount Endpoint = "user_count"
+	// Organizations is GET /v1/organizations: a page of organizations.
+	Organizations Endpoint = "organizations"
+	// OrganizationGet is GET /v1/organizations/{id}.
+	OrganizationGet Endpoint = "organization"
 	// APIKeys is POST /v1/api_keys/verify.
 	APIKeys Endpoint = "api_keys"
 	// M2MTokens is POST /v1/m2m_tokens/verify.
@@ -41,6 +51,10 @@ func (c *Clerk) Handler(wrap Middleware) http.Handler {
 	}
 	route("GET /v1/jwks", JWKS, c.jwks)
 	route("GET /v1/users/{id}", Users, c.user)
+	route("GET /v1/users", UserList, c.listUsers)
+	route("GET /v1/users/count", UserCount, c.countUsers)
+	route("GET /v1/organizations", Organizations, c.listOrganizations)
+	route("GET /v1/organizations/{id}", OrganizationGet, c.organization)
 	route("POST /v1/api_keys/verify", APIKeys, c.verifyOpaque(APIKeys, "secret"))
 	route("POST /v1/m2m_tokens/verify", M2MTokens, c.verifyOpaque(M2MTokens, "token"))
 	route("POST /v1/oauth_applications/access_tokens/verify", OAuthTokens, c.verifyOpaque(OAuthTokens, "access_token"))
@@ -111,7 +125,16 @@ func (u User) resource() map[string]any {
 		"id":                       u.ID,
 		"primary_email_address_id": primary,
 		"email_addresses":          emails,
+		"updated_at":               millis(u.UpdatedAt),
 	}
+}
+
+// millis is a time as Clerk's JSON carries it, in ms; zero is 0.
+func millis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
 }
 
 // WriteError answers in Clerk's error shape:

@@ -1,6 +1,6 @@
 // Package localclerk is a Clerk instance in memory: it serves the part of
-// Clerk's Backend API the auth packages call (the JWKS, users, the
-// machine-token verifications), mints the tokens Clerk mints, keeps users,
+// Clerk's Backend API the auth packages call (the JWKS, users and their
+// list, organizations and theirs, the machine-token verifications), mints the tokens Clerk mints, keeps users,
 // organizations, sessions and machine tokens, and signs webhook deliveries
 // as Svix does for Clerk.
 //
@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"encore.app/auth/internal/logtext"
 	"encore.app/auth/localclerk/clerkkey"
@@ -42,6 +43,10 @@ type Clerk struct {
 	memberships map[membershipKey]Membership
 	sessions    map[string]*session
 	machine     machineTokens
+	// created orders users and organizations as Clerk's created_at does:
+	// each ID's place in the order they were first set.
+	created     map[string]int64
+	lastCreated int64
 }
 
 // New is a Clerk with one signing key and nothing else.
@@ -53,6 +58,7 @@ func New() *Clerk {
 		roles:       map[string][]string{},
 		memberships: map[membershipKey]Membership{},
 		sessions:    map[string]*session{},
+		created:     map[string]int64{},
 		machine: machineTokens{
 			bySecret:    map[string]*opaqueToken{},
 			byID:        map[string]*opaqueToken{},
@@ -98,6 +104,9 @@ type User struct {
 	// and a negative Primary means the user has no primary address.
 	Emails  []string
 	Primary int
+	// UpdatedAt is Clerk's updated_at; zero serves 0, as for a user the
+	// Backend API had no time for.
+	UpdatedAt time.Time
 }
 
 // PrimaryEmail is the user's primary address, "" without one.
@@ -113,11 +122,13 @@ func (c *Clerk) AddUser(id, email string) {
 	c.SetUser(User{ID: id, Emails: []string{email}})
 }
 
-// SetUser creates or replaces a user.
+// SetUser creates or replaces a user. A replaced user keeps its place in
+// the list, as an updated Clerk user keeps its created_at.
 func (c *Clerk) SetUser(u User) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.users[u.ID] = u
+	c.createLocked(u.ID)
 }
 
 // User is the user with this ID, if there is one.
@@ -143,6 +154,7 @@ func (c *Clerk) DeleteUser(id string) bool {
 	defer c.mu.Unlock()
 	_, existed := c.users[id]
 	delete(c.users, id)
+	delete(c.created, id)
 	maps.DeleteFunc(c.memberships, func(k membershipKey, _ Membership) bool { return k.userID == id })
 	for _, s := range c.sessions {
 		if s.userID == id {
@@ -150,6 +162,14 @@ func (c *Clerk) DeleteUser(id string) bool {
 		}
 	}
 	return existed
+}
+
+// createLocked gives a new ID its place in the order of creation.
+func (c *Clerk) createLocked(id string) {
+	if _, ok := c.created[id]; !ok {
+		c.lastCreated++
+		c.created[id] = c.lastCreated
+	}
 }
 
 // Quote is text a caller chose, made safe for an error message: printable,

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Organization is a Clerk organization.
@@ -12,6 +13,8 @@ type Organization struct {
 	ID   string
 	Name string
 	Slug string
+	// UpdatedAt is Clerk's updated_at; zero serves 0.
+	UpdatedAt time.Time
 }
 
 // Membership is a user's membership of an organization.
@@ -25,11 +28,26 @@ type Membership struct {
 
 type membershipKey struct{ orgID, userID string }
 
-// SetOrganization creates or replaces an organization.
+// SetOrganization creates or replaces an organization. A replaced one
+// keeps its place in the list, as SetUser.
 func (c *Clerk) SetOrganization(o Organization) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.orgs[o.ID] = o
+	c.createLocked(o.ID)
+}
+
+// DeleteOrganization removes an organization, as Clerk does: fetching it
+// then answers 404 and its memberships are gone. It reports whether the
+// organization existed.
+func (c *Clerk) DeleteOrganization(id string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, existed := c.orgs[id]
+	delete(c.orgs, id)
+	delete(c.created, id)
+	maps.DeleteFunc(c.memberships, func(k membershipKey, _ Membership) bool { return k.orgID == id })
+	return existed
 }
 
 // Organization is the organization with this ID, if there is one.

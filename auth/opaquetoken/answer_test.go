@@ -116,14 +116,3 @@ func TestRefusal(t *testing.T) {
 		}
 	}
 }
-
-func TestBudgetRefills(t *testing.T) {
-	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	b := newBudget(2, start)
-	if !b.take(start) || !b.take(start) || b.take(start) || b.available(start) {
-		t.Fatal("burst is not 2")
-	}
-	if !b.take(start.Add(time.Second/2)) || b.take(start.Add(time.Second/2)) {
-		t.Fatal("half a second did not refill one")
-	}
-}

@@ -9,6 +9,7 @@ import (
 	"github.com/clerk/clerk-sdk-go/v2"
 
 	"encore.app/auth/internal/clerkapi"
+	"encore.app/internal/authmetrics"
 )
 
 // Config configures a Verifier. Zero values take the defaults below.
@@ -39,6 +40,8 @@ type Config struct {
 	VerifyPerSecond int
 	// ClerkTimeout is the deadline of every call to Clerk. Default 5s.
 	ClerkTimeout time.Duration
+	// Metrics counts the cache's lookups and the calls to Clerk. Optional.
+	Metrics authmetrics.Recorder
 	// HTTPClient makes the calls to Clerk. Default http.DefaultClient's settings.
 	HTTPClient *http.Client
 	// Now is the clock. Default time.Now.
@@ -70,10 +73,11 @@ func (c Config) withDefaults() (*Config, error) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	c.Metrics = authmetrics.Or(c.Metrics)
 	return &c, nil
 }
 
 // clerkAPI is how one verification endpoint reaches Clerk with key.
 func (c *Config) clerkAPI(key string) clerkapi.Config {
-	return clerkapi.Config{SecretKey: key, APIURL: c.APIURL, HTTPClient: c.HTTPClient, Now: c.Now}
+	return clerkapi.Config{SecretKey: key, APIURL: c.APIURL, HTTPClient: c.HTTPClient, Now: c.Now, Metrics: c.Metrics}
 }

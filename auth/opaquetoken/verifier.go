@@ -23,18 +23,21 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"encore.app/auth/clerkauth"
+	"encore.app/auth/internal/budget"
 	"encore.app/auth/internal/clerkapi"
+	"encore.app/internal/authmetrics"
 )
 
 // Verifier turns Clerk's opaque machine tokens into AuthData.
 type Verifier struct {
 	clerk   *clerkClients
 	cache   *cache
-	budget  *budget
+	budget  *budget.Bucket
 	flights singleflight.Group
 	ttl     time.Duration
 	timeout time.Duration
 	now     func() time.Time
+	metrics authmetrics.Recorder
 	// errBudget is the one error of every token refused for the budget,
 	// made once: a flood allocates none.
 	errBudget error
@@ -49,10 +52,11 @@ func New(cfg Config) (*Verifier, error) {
 	return &Verifier{
 		clerk:   newClerkClients(c),
 		cache:   newCache(c.CacheSize),
-		budget:  newBudget(c.VerifyPerSecond, c.Now()),
+		budget:  budget.New(float64(c.VerifyPerSecond), float64(c.VerifyPerSecond), c.Now()),
 		ttl:     c.CacheTTL,
 		timeout: c.ClerkTimeout,
 		now:     c.Now,
+		metrics: c.Metrics,
 		errBudget: &retryAfterError{
 			err:   fmt.Errorf("%w: verification budget of %d never-seen opaque tokens per second spent", clerkapi.ErrUnavailable, c.VerifyPerSecond),
 			after: time.Second,
@@ -75,9 +79,15 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*clerkauth.AuthDat
 	key := sha256.Sum256(unsafe.Slice(unsafe.StringData(token), len(token)))
 	now := v.now()
 	if e, ok := v.cache.get(key, now); ok {
+		result := authmetrics.LookupHit
+		if e.err != nil {
+			result = authmetrics.LookupNegativeHit
+		}
+		v.metrics.CacheLookup(authmetrics.CacheMachineTokens, result)
 		return e.result()
 	}
-	if !v.budget.available(now) {
+	v.metrics.CacheLookup(authmetrics.CacheMachineTokens, authmetrics.LookupMiss)
+	if !v.budget.Available(now) {
 		return nil, v.errBudget
 	}
 	return v.share(ctx, k, token, key)
@@ -105,7 +115,7 @@ func (v *Verifier) lookup(ctx context.Context, k *kind, token string, key [sha25
 	if e, ok := v.cache.get(key, now); ok {
 		return e, nil
 	}
-	if !v.budget.take(now) {
+	if !v.budget.Take(now) {
 		return entry{}, v.errBudget
 	}
 	ctx, cancel := context.WithTimeout(ctx, v.timeout)

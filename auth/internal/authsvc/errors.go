@@ -6,13 +6,13 @@
 package authsvc
 
 import (
-	"errors"
 	"time"
 
 	"encore.dev/beta/errs"
 
 	"encore.app/auth/clerkauth"
 	"encore.app/auth/opaquetoken"
+	"encore.app/internal/authmetrics"
 )
 
 // The only texts clients ever see: short, and the same for every cause.
@@ -27,10 +27,10 @@ const (
 // when the caller gave up; 401 for anything else. No detail reaches the
 // client but when to retry; the logs get the error's text.
 func APIError(err error) *errs.Error {
-	switch {
-	case errors.Is(err, clerkauth.ErrCanceled):
+	switch clerkauth.Reason(err) {
+	case authmetrics.ReasonCanceled:
 		return &errs.Error{Code: errs.Canceled, Message: msgCanceled}
-	case errors.Is(err, clerkauth.ErrClerkUnavailable):
+	case authmetrics.ReasonClerkUnavailable:
 		e := &errs.Error{Code: errs.Unavailable, Message: msgUnavailable}
 		if after := opaquetoken.RetryAfter(err); after > 0 {
 			e.Details = RetryAfter{Seconds: int(after / time.Second)}
@@ -53,5 +53,5 @@ func (RetryAfter) ErrDetails() {}
 // IsOutage reports whether an Authenticate error is ours or Clerk's to fix,
 // worth an error-level log line, rather than the request's.
 func IsOutage(err error) bool {
-	return errors.Is(err, clerkauth.ErrClerkUnavailable) && !errors.Is(err, clerkauth.ErrCanceled)
+	return clerkauth.Reason(err) == authmetrics.ReasonClerkUnavailable
 }

@@ -1,13 +1,12 @@
 package authsvc
 
 import (
-	"errors"
 	"time"
 
 	"encore.dev/rlog"
 
 	"encore.app/auth/clerkauth"
-	"encore.app/auth/clerkusers"
+	"encore.app/internal/authmetrics"
 	"encore.app/internal/loglimit"
 )
 
@@ -25,44 +24,17 @@ const (
 	outageLinesPerMinute  = 1
 )
 
-// refusal is a reason class of refused requests. The set is fixed, so what
-// a request sends can neither choose a class nor add one.
-type refusal int
-
-const (
-	noCredentials refusal = iota
-	invalidToken
-	userNotFound
-	canceled
-	otherRefusal
-	refusals // the number of classes
-)
-
-var refusalNames = [refusals]string{"no credentials", "invalid token", "user not found", "canceled", "other"}
-
-func classify(err error) refusal {
-	switch {
-	case errors.Is(err, clerkauth.ErrCanceled):
-		return canceled
-	case errors.Is(err, clerkauth.ErrNoCredentials):
-		return noCredentials
-	case errors.Is(err, clerkauth.ErrInvalidToken):
-		return invalidToken
-	case errors.Is(err, clerkusers.ErrUserNotFound):
-		return userNotFound
-	}
-	return otherRefusal
-}
-
 // FailureLog logs the auth handler's failures: a refused request at Info,
 // a Clerk outage at Error, each reason class at most a few lines a minute
 // and then one line counting the rest. So a flood of bad tokens cannot
 // fill the logs, nor an outage (or an unknown kid while Clerk's keys
-// cannot be fetched) page anyone once per request.
+// cannot be fetched) page anyone once per request. The classes are
+// clerkauth.Reason's, the label values of the refused requests' metric:
+// a fixed set, which what a request sends can neither choose nor extend.
 type FailureLog struct {
 	log     Logger
 	outage  *loglimit.Limiter
-	refused [refusals]*loglimit.Limiter
+	refused [authmetrics.NumReasons]*loglimit.Limiter
 }
 
 // NewFailureLog is a FailureLog writing to log on the clock now (nil:
@@ -72,9 +44,9 @@ func NewFailureLog(log Logger, now func() time.Time) *FailureLog {
 	f.outage = loglimit.New(loglimit.Config{
 		Message: msgOutage, Lines: outageLinesPerMinute, Interval: time.Minute, Summary: log.Warn, Now: now,
 	})
-	for class, name := range refusalNames {
+	for class := range authmetrics.NumReasons {
 		f.refused[class] = loglimit.New(loglimit.Config{
-			Message: msgRefused + " (" + name + ")", Lines: refusedLinesPerMinute, Interval: time.Minute, Summary: log.Info, Now: now,
+			Message: msgRefused + " (" + class.String() + ")", Lines: refusedLinesPerMinute, Interval: time.Minute, Summary: log.Info, Now: now,
 		})
 	}
 	return f
@@ -95,9 +67,9 @@ func (f *FailureLog) Log(err error) {
 		}
 		return
 	}
-	class := classify(err)
+	class := clerkauth.Reason(err)
 	if f.refused[class].Allow() {
-		f.log.Info(msgRefused, "class", refusalNames[class], "reason", err.Error())
+		f.log.Info(msgRefused, "class", class.String(), "reason", err.Error())
 	}
 }
 

@@ -72,10 +72,10 @@ func TestFailureLogBoundsEachReason(t *testing.T) {
 	}
 	lines := log.take()
 	for prefix, want := range map[string]int{
-		"INFO request not authenticated [class invalid token":  10,
+		"INFO request not authenticated [class invalid_token":  10,
 		"ERROR cannot authenticate: Clerk unavailable":         1,
-		"INFO request not authenticated [class no credentials": 3,
-		"INFO request not authenticated [class user not found": 3,
+		"INFO request not authenticated [class no_credentials": 3,
+		"INFO request not authenticated [class deleted_user":   3,
 		"INFO request not authenticated [class canceled":       3,
 		"INFO request not authenticated [class other":          3,
 	} {
@@ -93,11 +93,11 @@ func TestFailureLogBoundsEachReason(t *testing.T) {
 	f.Log(clerkauth.ErrNoCredentials)
 	lines = log.take()
 	want := []string{
-		"INFO " + loglimit.SummaryMessage + " [message request not authenticated (invalid token) suppressed 990 ",
-		"INFO request not authenticated [class invalid token reason invalid session token: again]",
+		"INFO " + loglimit.SummaryMessage + " [message request not authenticated (invalid_token) suppressed 990 ",
+		"INFO request not authenticated [class invalid_token reason invalid session token: again]",
 		"WARN " + loglimit.SummaryMessage + " [message cannot authenticate: Clerk unavailable suppressed 49 ",
 		"ERROR cannot authenticate: Clerk unavailable [reason clerk unavailable: again]",
-		"INFO request not authenticated [class no credentials reason no session token]",
+		"INFO request not authenticated [class no_credentials reason no session token]",
 	}
 	if len(lines) != len(want) {
 		t.Fatalf("after a minute: %q, want %q", lines, want)

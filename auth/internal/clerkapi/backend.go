@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/clerk/clerk-sdk-go/v2"
+
+	"encore.app/internal/authmetrics"
 )
 
 // Config is how to reach one Clerk instance.
@@ -24,6 +26,8 @@ type Config struct {
 	// HTTPClient makes the calls. Its Transport is wrapped, never changed.
 	HTTPClient *http.Client
 	Now        func() time.Time
+	// Metrics counts the calls; nil counts nothing.
+	Metrics authmetrics.Recorder
 }
 
 // CheckAPIURL refuses what cannot be Clerk's Backend API: anything but an
@@ -57,13 +61,14 @@ func IsLoopback(host string) bool {
 
 // NewBackend is an SDK backend for one Clerk endpoint. Each endpoint gets
 // its own, so a 429 on the users endpoint does not stop JWKS refreshes.
+// Every call it makes is counted in cfg.Metrics.
 func NewBackend(cfg Config) clerk.Backend {
 	transport := cfg.HTTPClient.Transport
 	if transport == nil {
 		transport = http.DefaultTransport
 	}
 	client := *cfg.HTTPClient
-	client.Transport = &retryAfterTransport{next: transport, now: cfg.Now}
+	client.Transport = newCountingTransport(&retryAfterTransport{next: transport, now: cfg.Now}, cfg.APIURL, cfg.Metrics)
 	return clerk.NewBackend(&clerk.BackendConfig{
 		HTTPClient: &client,
 		URL:        clerk.String(cfg.APIURL),
