@@ -143,6 +143,7 @@ func initService() (*Service, error) {
 		CallsPer10Seconds: cfg.ReconcileCallsPer10Seconds,
 		ClerkTimeout:      usersCfg.ClerkTimeout,
 		Log:               log,
+		Metrics:           recorder,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("auth service: %w", err)

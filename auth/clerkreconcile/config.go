@@ -22,6 +22,7 @@ import (
 
 	"encore.app/auth/clerkusers"
 	"encore.app/auth/internal/clerkapi"
+	"encore.app/internal/authmetrics"
 	"encore.app/internal/clerkevents"
 )
 
@@ -48,6 +49,9 @@ type Config struct {
 	ClerkTimeout time.Duration
 	// Log receives a line per page and one per pass. Default: nothing.
 	Log clerkusers.Logger
+	// Metrics counts the pass's calls to Clerk (endpoint class list); nil
+	// counts nothing.
+	Metrics authmetrics.Recorder
 	// HTTPClient makes the calls to Clerk. Default http.DefaultClient's settings.
 	HTTPClient *http.Client
 	// Now is the clock, and Sleep waits on it, returning early with ctx's

@@ -11,6 +11,7 @@ import (
 	"encore.app/auth/clerkreconcile"
 	"encore.app/auth/clerktest"
 	"encore.app/auth/clerkusers"
+	"encore.app/internal/authmetrics"
 )
 
 // withVanished is a fixture whose Clerk has 1,200 users and whose mirror
@@ -213,6 +214,26 @@ func TestConfig(t *testing.T) {
 		edit(&cfg)
 		if _, err := clerkreconcile.New(cfg); err == nil {
 			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// A pass's calls to Clerk are counted as list calls in Config.Metrics.
+func TestPassCallsAreCounted(t *testing.T) {
+	f := newFixture(t)
+	f.addUsers(3)
+	counts := &authmetrics.Counts{}
+	r := f.reconciler(t, func(c *clerkreconcile.Config) { c.Metrics = counts })
+	if _, err := r.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := counts.Take()
+	if got["auth_clerk_calls{endpoint=list,outcome=ok}"] == 0 {
+		t.Fatalf("counts = %v, want the pass's list calls", got)
+	}
+	for series := range got {
+		if !strings.HasPrefix(series, "auth_clerk_calls{endpoint=list,") {
+			t.Errorf("a pass counted %s", series)
 		}
 	}
 }

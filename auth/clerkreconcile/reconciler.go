@@ -126,7 +126,7 @@ func (r *Reconciler) newPass(db *clerkusers.Reconciliation) *pass {
 	}
 	client := *c.HTTPClient
 	client.Transport = m
-	backend := clerkapi.NewBackend(clerkapi.Config{SecretKey: c.SecretKey, APIURL: c.APIURL, HTTPClient: &client, Now: c.Now})
+	backend := clerkapi.NewBackend(clerkapi.Config{SecretKey: c.SecretKey, APIURL: c.APIURL, HTTPClient: &client, Now: c.Now, Metrics: c.Metrics})
 	return &pass{
 		cfg:   c,
 		db:    db,
