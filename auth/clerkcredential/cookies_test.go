@@ -285,7 +285,7 @@ func TestCookieHeaderBounds(t *testing.T) {
 			t.Errorf("%d bytes, %d pairs: %q, %v", len(header), strings.Count(header, ";")+1, jar.plain.session, err)
 		}
 		if !ok && !errors.Is(err, tokenerr.ErrInvalidToken) {
-			t.Errorf("%d bytes, %d pairs: %v, want tokenerr.ErrInvalidToken", len(header), strings.Count(header, ";")+1, err)
+			t.Errorf("%d bytes, %d pairs: %v, want ErrInvalidToken", len(header), strings.Count(header, ";")+1, err)
 		}
 	}
 }

@@ -70,10 +70,10 @@ func TestTokenFromHeader(t *testing.T) {
 func TestCredentialBoundsTheLength(t *testing.T) {
 	huge := "a.b." + strings.Repeat("c", maxTokenBytes)
 	if _, _, err := credential("Bearer "+huge, ""); !errors.Is(err, tokenerr.ErrInvalidToken) {
-		t.Fatalf("header: %d-byte token: %v, want tokenerr.ErrInvalidToken", len(huge), err)
+		t.Fatalf("header: %d-byte token: %v, want ErrInvalidToken", len(huge), err)
 	}
 	if _, _, err := credential("", huge); !errors.Is(err, tokenerr.ErrInvalidToken) {
-		t.Fatalf("cookie: %d-byte token: %v, want tokenerr.ErrInvalidToken", len(huge), err)
+		t.Fatalf("cookie: %d-byte token: %v, want ErrInvalidToken", len(huge), err)
 	}
 }
 

@@ -6,9 +6,7 @@
 // Config and caches what it returns.
 package clerkjwt
 
-import (
-	"time"
-)
+import "time"
 
 // Config configures a Verifier. Its fields are clerkauth.Config's, which
 // documents them and fills in their defaults; here each is taken as given.

@@ -111,7 +111,7 @@ func TestCheckHeader(t *testing.T) {
 	}
 	for name, raw := range refused {
 		if _, err := checkHeader(header(raw)); !errors.Is(err, tokenerr.ErrInvalidToken) {
-			t.Errorf("%s: %v, want tokenerr.ErrInvalidToken", name, err)
+			t.Errorf("%s: %v, want ErrInvalidToken", name, err)
 		}
 	}
 
@@ -266,7 +266,7 @@ func FuzzCheckHeader(f *testing.F) {
 		wantKid, wantOK := referenceHeader(raw)
 		h, err := checkHeader(base64.RawURLEncoding.EncodeToString(raw))
 		if err != nil && !errors.Is(err, tokenerr.ErrInvalidToken) {
-			t.Fatalf("error %v does not wrap tokenerr.ErrInvalidToken", err)
+			t.Fatalf("error %v does not wrap ErrInvalidToken", err)
 		}
 		if (err == nil) != wantOK || h.kid != wantKid {
 			t.Fatalf("checkHeader(%q) = %q, %v; the reference says %q, %v", raw, h.kid, err, wantKid, wantOK)

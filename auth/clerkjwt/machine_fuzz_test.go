@@ -84,7 +84,7 @@ func FuzzTokenKind(f *testing.F) {
 		want := kindByRules(hdr, pl)
 		kind, err := tokenKind(h, &c)
 		if err != nil && !errors.Is(err, tokenerr.ErrInvalidToken) {
-			t.Fatalf("tokenKind error %v does not wrap tokenerr.ErrInvalidToken", err)
+			t.Fatalf("tokenKind error %v does not wrap ErrInvalidToken", err)
 		}
 		if kind != want || (err == nil) != (want != "") {
 			t.Fatalf("header %s, payload %s: tokenKind = %q, %v; the rules say %q", header, payload, kind, err, want)

@@ -6,10 +6,10 @@ package compactjws
 
 import "encore.app/auth/internal/tokenerr"
 
-// Split refuses what cannot be a compact JWS before any decoding:
-// not three non-empty segments of the base64url alphabet. This also keeps
-// the JSON serialization, which go-jose would otherwise accept, out of the
-// verifier. It returns the three segments.
+// Split returns the three segments of a compact JWS, refusing before any
+// decoding what cannot be one: not three non-empty segments of the
+// base64url alphabet. This also keeps the JSON serialization, which
+// go-jose would otherwise accept, out of the verifier.
 func Split(token string) (header, payload, signature string, err error) {
 	segments, segmentStart := 0, 0
 	var cuts [2]int
@@ -47,9 +47,8 @@ func byteSet(chars string) (set [256]bool) {
 	return set
 }
 
-// IsCanonical reports whether a segment of base64url characters
-// (Split has checked the alphabet) is the one unpadded spelling of
-// its bytes, as base64.RawURLEncoding.Strict() requires: a length that is
+// IsCanonical reports whether a segment of base64url characters (Split
+// has checked the alphabet) is the one unpadded spelling of its bytes, as base64.RawURLEncoding.Strict() requires: a length that is
 // not 1 more than a multiple of 4, and zero spare bits in the last
 // character. go-jose decodes loosely and ignores those bits, so without this
 // check one signature would have several spellings.

@@ -15,9 +15,8 @@ func TestSplitSegments(t *testing.T) {
 
 const base64URLChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
-// IsCanonical and Decode agree with the standard
-// library's strict decoder on every string of the alphabet up to length 3
-// and on random longer ones.
+// IsCanonical and Decode agree with the standard library's strict decoder
+// on every string of the alphabet up to length 3 and on random longer ones.
 func TestBase64URLAgreesWithStrictDecoding(t *testing.T) {
 	check := func(s string) {
 		want, err := base64.RawURLEncoding.Strict().DecodeString(s)
