@@ -10,6 +10,7 @@ import (
 	"encore.dev/shutdown"
 
 	"encore.app/auth/clerkauth"
+	"encore.app/auth/clerkmirror"
 	"encore.app/auth/clerkreconcile"
 	"encore.app/auth/clerkusers"
 	"encore.app/auth/clerkwebhook"
@@ -62,7 +63,7 @@ func initService() (*Service, error) {
 	log := rlog.With()
 	recorder := newServiceMetrics()
 	authz.SetMetrics(recorder)
-	store := clerkusers.NewStore(db.Stdlib())
+	store := clerkmirror.NewStore(db.Stdlib())
 	usersCfg := clerkusers.Config{
 		SecretKey:    clerk.SecretKey,
 		APIURL:       clerk.APIURL,

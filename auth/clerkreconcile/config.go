@@ -20,6 +20,7 @@ import (
 
 	"github.com/clerk/clerk-sdk-go/v2"
 
+	"encore.app/auth/clerkmirror"
 	"encore.app/auth/clerkusers"
 	"encore.app/auth/internal/clerkapi"
 	"encore.app/internal/authmetrics"
@@ -34,7 +35,7 @@ type Config struct {
 	// to a loopback host only. Default https://api.clerk.com/v1.
 	APIURL string
 	// Store is the auth service's database. Required.
-	Store *clerkusers.Store
+	Store *clerkmirror.Store
 	// Publisher and OrgPublisher publish the deletions a pass marks, as the
 	// webhook handler publishes Clerk's, so that subscribers clean up after
 	// them too. Required.

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"encore.app/auth/clerkmirror"
 	"encore.app/auth/clerkreconcile"
 	"encore.app/auth/clerktest"
-	"encore.app/auth/clerkusers"
 	"encore.app/internal/authmetrics"
 )
 
@@ -21,7 +21,7 @@ func withVanished(t *testing.T) *fixture {
 	f := newFixture(t)
 	f.addUsers(1200)
 	f.mirror(t, "user_gone", "gone@example.com", clerkTime)
-	f.apply(t, clerkusers.Change{Kind: clerkusers.OrgChanged, OrgID: "org_gone", Slug: "gone", Name: "Gone", UpdatedAt: clerkTime})
+	f.apply(t, clerkmirror.Change{Kind: clerkmirror.OrgChanged, OrgID: "org_gone", Slug: "gone", Name: "Gone", UpdatedAt: clerkTime})
 	return f
 }
 

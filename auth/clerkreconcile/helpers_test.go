@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"encore.app/auth/clerkmirror"
 	"encore.app/auth/clerkreconcile"
 	"encore.app/auth/clerktest"
-	"encore.app/auth/clerkusers"
 	"encore.app/internal/clerkevents"
 	"encore.app/internal/pgtest"
 )
@@ -29,7 +29,7 @@ var clerkTime = time.UnixMilli(1_767_225_600_000) // 2026-01-01
 type fixture struct {
 	srv   *clerktest.Server
 	db    *sql.DB
-	store *clerkusers.Store
+	store *clerkmirror.Store
 	clock *clerktest.Clock
 	// requests are the calls that reached Clerk.
 	requests *requests
@@ -44,7 +44,7 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{
 		srv:   clerktest.Start(t),
 		db:    db,
-		store: clerkusers.NewStore(db),
+		store: clerkmirror.NewStore(db),
 		clock: clerktest.NewClock(),
 		users: &recorder[clerkevents.UserEvent]{},
 		orgs:  &recorder[clerkevents.OrgEvent]{},
@@ -104,16 +104,16 @@ func (f *fixture) mirror(t *testing.T, id, email string, updatedAt time.Time) {
 }
 
 // apply applies a webhook's change to the mirror.
-func (f *fixture) apply(t *testing.T, c clerkusers.Change) {
+func (f *fixture) apply(t *testing.T, c clerkmirror.Change) {
 	t.Helper()
-	d := clerkusers.Delivery{ID: fmt.Sprintf("msg_%s_%s_%s", c.Kind, c.UserID, c.OrgID), EventType: string(c.Kind), Change: &c}
-	if outcome, err := f.store.Apply(context.Background(), d, nil); err != nil || outcome != clerkusers.Applied {
+	d := clerkmirror.Delivery{ID: fmt.Sprintf("msg_%s_%s_%s", c.Kind, c.UserID, c.OrgID), EventType: string(c.Kind), Change: &c}
+	if outcome, err := f.store.Apply(context.Background(), d, nil); err != nil || outcome != clerkmirror.Applied {
 		t.Fatalf("applying %+v: %v, %v", c, outcome, err)
 	}
 }
 
 // user is a user's row; it fails the test if there is none.
-func (f *fixture) user(t *testing.T, id string) clerkusers.StoredUser {
+func (f *fixture) user(t *testing.T, id string) clerkmirror.StoredUser {
 	t.Helper()
 	u, found, err := f.store.User(context.Background(), id)
 	if err != nil || !found {

@@ -8,6 +8,7 @@ import (
 	"github.com/clerk/clerk-sdk-go/v2/organization"
 	"github.com/clerk/clerk-sdk-go/v2/user"
 
+	"encore.app/auth/clerkmirror"
 	"encore.app/auth/clerkusers"
 	"encore.app/auth/internal/clerkapi"
 	"encore.app/internal/clerkevents"
@@ -28,7 +29,7 @@ const oldestFirst = "+created_at"
 // lock, its own budget and Retry-After gate, and its counts.
 type pass struct {
 	cfg    *Config
-	db     *clerkusers.Reconciliation
+	db     *clerkmirror.Reconciliation
 	users  *user.Client
 	orgs   *organization.Client
 	meter  *meter
@@ -45,7 +46,7 @@ type kind[T any] struct {
 	// list is a page from offset, with Clerk's total_count.
 	list   func(ctx context.Context, offset int64) ([]T, int64, error)
 	get    func(ctx context.Context, id string) (T, error)
-	save   func(ctx context.Context, records []T) (clerkusers.Saved, error)
+	save   func(ctx context.Context, records []T) (clerkmirror.Saved, error)
 	unseen func(ctx context.Context) ([]string, error)
 	delete func(ctx context.Context, id string) (bool, error)
 }

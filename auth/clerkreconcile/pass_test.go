@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"encore.app/auth/clerkmirror"
 	"encore.app/auth/clerkreconcile"
 	"encore.app/auth/clerktest"
 	"encore.app/auth/clerkusers"
@@ -38,18 +39,18 @@ func TestPassHealsTheMirror(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.mirror(t, userID(400), "", older)
-	f.apply(t, clerkusers.Change{Kind: clerkusers.UserDeleted, UserID: userID(400)}) // deleted: stays so
+	f.apply(t, clerkmirror.Change{Kind: clerkmirror.UserDeleted, UserID: userID(400)}) // deleted: stays so
 	for _, id := range []string{"user_gone1", "user_gone2", "user_gone3"} {
 		f.mirror(t, id, id+"@example.com", older) // Clerk no longer has them
 	}
 	f.mirror(t, "user_dead", "", older)
-	f.apply(t, clerkusers.Change{Kind: clerkusers.UserDeleted, UserID: "user_dead"}) // gone and known so
+	f.apply(t, clerkmirror.Change{Kind: clerkmirror.UserDeleted, UserID: "user_dead"}) // gone and known so
 
 	f.srv.SetOrganization(clerktest.Organization{ID: "org_new", Name: "New", Slug: "new", UpdatedAt: clerkTime})
 	f.srv.SetOrganization(clerktest.Organization{ID: "org_stale", Name: "Stale Inc", Slug: "stale", UpdatedAt: clerkTime})
-	f.apply(t, clerkusers.Change{Kind: clerkusers.OrgChanged, OrgID: "org_stale", Slug: "stale", Name: "Stale", UpdatedAt: older})
-	f.apply(t, clerkusers.Change{Kind: clerkusers.OrgChanged, OrgID: "org_gone", Slug: "gone", Name: "Gone", UpdatedAt: older})
-	f.apply(t, clerkusers.Change{Kind: clerkusers.MembershipChanged, OrgID: "org_gone", UserID: userID(1), Role: "org:admin", UpdatedAt: older, Created: true})
+	f.apply(t, clerkmirror.Change{Kind: clerkmirror.OrgChanged, OrgID: "org_stale", Slug: "stale", Name: "Stale", UpdatedAt: older})
+	f.apply(t, clerkmirror.Change{Kind: clerkmirror.OrgChanged, OrgID: "org_gone", Slug: "gone", Name: "Gone", UpdatedAt: older})
+	f.apply(t, clerkmirror.Change{Kind: clerkmirror.MembershipChanged, OrgID: "org_gone", UserID: userID(1), Role: "org:admin", UpdatedAt: older, Created: true})
 
 	// An instance, synced before the pass: what it learns next comes from
 	// the change log alone.
@@ -74,7 +75,7 @@ func TestPassHealsTheMirror(t *testing.T) {
 	// listing), during the pass.
 	f.requests.on("offset=1000", func() {
 		f.srv.DeleteUser(userID(5))
-		f.apply(t, clerkusers.Change{Kind: clerkusers.UserChanged, UserID: "user_late", Email: "late@example.com", UpdatedAt: clerkTime})
+		f.apply(t, clerkmirror.Change{Kind: clerkmirror.UserChanged, UserID: "user_late", Email: "late@example.com", UpdatedAt: clerkTime})
 	})
 	counts, err := f.reconciler(t, nil).Run(ctx)
 	if err != nil {
@@ -137,25 +138,25 @@ func TestPassHealsTheMirror(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byKind := map[clerkusers.ChangeKind][]string{}
+	byKind := map[clerkmirror.ChangeKind][]string{}
 	for _, c := range log {
 		byKind[c.Kind] = append(byKind[c.Kind], c.UserID+c.OrgID)
 	}
-	if n := len(byKind[clerkusers.UserChanged]); n != 2482+11+1 { // +1: user_late, the webhook's
+	if n := len(byKind[clerkmirror.UserChanged]); n != 2482+11+1 { // +1: user_late, the webhook's
 		t.Errorf("%d user_changed entries", n)
 	}
 	for _, id := range []string{userID(300), userID(202), userID(400)} {
-		if slices.Contains(byKind[clerkusers.UserChanged], id) {
+		if slices.Contains(byKind[clerkmirror.UserChanged], id) {
 			t.Errorf("%s did not change but is in the change log", id)
 		}
 	}
-	if got := byKind[clerkusers.UserDeleted]; !slices.Equal(got, []string{"user_gone1", "user_gone2", "user_gone3"}) {
+	if got := byKind[clerkmirror.UserDeleted]; !slices.Equal(got, []string{"user_gone1", "user_gone2", "user_gone3"}) {
 		t.Errorf("user_deleted entries %v", got)
 	}
-	if got := byKind[clerkusers.OrgDeleted]; !slices.Equal(got, []string{"org_gone"}) {
+	if got := byKind[clerkmirror.OrgDeleted]; !slices.Equal(got, []string{"org_gone"}) {
 		t.Errorf("org_deleted entries %v", got)
 	}
-	if n := len(byKind[clerkusers.OrgChanged]); n != 2 {
+	if n := len(byKind[clerkmirror.OrgChanged]); n != 2 {
 		t.Errorf("%d org_changed entries", n)
 	}
 

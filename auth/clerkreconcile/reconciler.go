@@ -9,7 +9,7 @@ import (
 	"github.com/clerk/clerk-sdk-go/v2/organization"
 	"github.com/clerk/clerk-sdk-go/v2/user"
 
-	"encore.app/auth/clerkusers"
+	"encore.app/auth/clerkmirror"
 	"encore.app/auth/internal/budget"
 	"encore.app/auth/internal/clerkapi"
 )
@@ -17,7 +17,7 @@ import (
 // Errors Run wraps; errors.Is tells them apart.
 var (
 	// ErrRunning: another pass, on this instance or another, is running.
-	ErrRunning = clerkusers.ErrReconciling
+	ErrRunning = clerkmirror.ErrReconciling
 	// ErrClerkUnavailable: a call to Clerk failed; the pass stopped there.
 	ErrClerkUnavailable = clerkapi.ErrUnavailable
 )
@@ -115,7 +115,7 @@ func (r *Reconciler) run(ctx context.Context, due time.Duration) (Counts, bool, 
 
 // newPass is a pass with its own budget and Retry-After gate, shared by
 // its users and organizations calls: Clerk's rate limit is the instance's.
-func (r *Reconciler) newPass(db *clerkusers.Reconciliation) *pass {
+func (r *Reconciler) newPass(db *clerkmirror.Reconciliation) *pass {
 	c := r.cfg
 	m := &meter{
 		next:    r.transport,

@@ -1,8 +1,12 @@
-// Package clerkusers keeps what Clerk told us about users, sessions and
-// organizations: the users, organizations and memberships mirrors and
-// revocations in the database, the in-memory user cache in front of it, the
-// in-memory revocations every request is checked against, and the
-// change-log tail that keeps every instance's memory current.
+// Package clerkusers is each instance's memory of what Clerk told us about
+// users, sessions and organizations: the user cache that answers lookups
+// (memory, then the clerkmirror database, then Clerk), the revocations
+// every request is checked against, and the change-log tail that keeps
+// both current with what any instance wrote to the database.
+//
+// The database itself, its mirrors, webhook deliveries, change log and
+// reconciliation, is package clerkmirror's: this package only reads it,
+// and writes back the users it had to fetch from Clerk.
 package clerkusers
 
 import (
@@ -13,6 +17,7 @@ import (
 
 	"github.com/clerk/clerk-sdk-go/v2"
 
+	"encore.app/auth/clerkmirror"
 	"encore.app/auth/internal/clerkapi"
 	"encore.app/internal/authmetrics"
 )
@@ -26,7 +31,7 @@ type Config struct {
 	// to a loopback host only. Default https://api.clerk.com/v1.
 	APIURL string
 	// Store, when set, is the database between memory and Clerk.
-	Store *Store
+	Store *clerkmirror.Store
 	// CacheTTL is how long a user is served from memory, and from the
 	// database when SyncMaxAge is zero. Default 5m.
 	CacheTTL time.Duration

@@ -12,6 +12,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"encore.app/auth/clerkauth"
+	"encore.app/auth/clerkmirror"
 	"encore.app/auth/clerktest"
 	"encore.app/auth/clerkusers"
 	"encore.app/internal/pgtest"
@@ -78,8 +79,8 @@ func TestDatabaseRowFreshForCacheTTLWithoutWebhooks(t *testing.T) {
 func TestDeletedRowIsRefusedWithoutClerk(t *testing.T) {
 	srv := startWithUser(t)
 	store := newStore(t)
-	_, err := store.Apply(context.Background(), clerkusers.Delivery{ID: "msg_1", EventType: "user.deleted",
-		Change: &clerkusers.Change{Kind: clerkusers.UserDeleted, UserID: userID}}, nil)
+	_, err := store.Apply(context.Background(), clerkmirror.Delivery{ID: "msg_1", EventType: "user.deleted",
+		Change: &clerkmirror.Change{Kind: clerkmirror.UserDeleted, UserID: userID}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +99,7 @@ func TestDeletedRowIsRefusedWithoutClerk(t *testing.T) {
 func TestDatabaseOutageFallsBackToClerk(t *testing.T) {
 	srv := startWithUser(t)
 	pg := pgtest.NewServer(t)
-	store := clerkusers.NewStore(pg.Open(t, migrations))
+	store := clerkmirror.NewStore(pg.Open(t, migrations))
 	log := &logRecorder{}
 	clock := clerktest.NewClock()
 	cfg := testConfig(srv)
@@ -209,7 +210,7 @@ func TestHangingDatabaseFallsBackToClerk(t *testing.T) {
 	}
 	t.Cleanup(func() { db.Close() })
 	cfg := testConfig(srv)
-	cfg.Store, cfg.Log = clerkusers.NewStore(db), &logRecorder{}
+	cfg.Store, cfg.Log = clerkmirror.NewStore(db), &logRecorder{}
 	// The caller would wait far longer than the database bound.
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"encore.app/auth/clerkmirror"
 	"encore.app/auth/clerktest"
 	"encore.app/auth/clerkusers"
 	"encore.app/internal/pgtest"
@@ -48,7 +49,7 @@ func newUserCache(t testing.TB, cfg clerkusers.Config) *clerkusers.UserCache {
 func openDB(t testing.TB) *sql.DB { return pgtest.Open(t, migrations) }
 
 // newStore is a Store on a fresh database with the auth schema.
-func newStore(t testing.TB) *clerkusers.Store { return clerkusers.NewStore(openDB(t)) }
+func newStore(t testing.TB) *clerkmirror.Store { return clerkmirror.NewStore(openDB(t)) }
 
 // logRecorder is a Logger that keeps what it is given, as "LEVEL msg kv".
 type logRecorder struct {
@@ -58,9 +59,6 @@ type logRecorder struct {
 
 func (l *logRecorder) Info(msg string, kv ...any) { l.add("INFO", msg, kv) }
 func (l *logRecorder) Warn(msg string, kv ...any) { l.add("WARN", msg, kv) }
-
-// Error makes a logRecorder a clerkwebhook.Logger too.
-func (l *logRecorder) Error(msg string, kv ...any) { l.add("ERROR", msg, kv) }
 
 func (l *logRecorder) add(level, msg string, kv []any) {
 	l.mu.Lock()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"encore.app/auth/clerkauth"
+	"encore.app/auth/clerkmirror"
 	"encore.app/auth/clerktest"
 	"encore.app/auth/clerkusers"
 	"encore.app/auth/clerkwebhook"
@@ -42,7 +43,7 @@ func (e *recorder[T]) Publish(_ context.Context, ev *T) (string, error) {
 	return "id", nil
 }
 
-func startApp(t *testing.T, srv *clerktest.Server, store *clerkusers.Store, interval time.Duration) *app {
+func startApp(t *testing.T, srv *clerktest.Server, store *clerkmirror.Store, interval time.Duration) *app {
 	t.Helper()
 	in := newInstance(t, srv, store, func(c *clerkusers.Config) { c.SyncInterval, c.SyncMaxAge = interval, time.Hour })
 	a, err := clerkauth.New(clerkauth.Config{

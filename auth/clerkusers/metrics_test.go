@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"encore.app/auth/clerkmirror"
 	"encore.app/auth/clerktest"
 	"encore.app/auth/clerkusers"
 	"encore.app/internal/authmetrics"
@@ -46,7 +47,7 @@ func TestUserCacheLookupsAreCounted(t *testing.T) {
 func TestTailSetsItsGauges(t *testing.T) {
 	srv := startWithUser(t)
 	db := openDB(t)
-	store := clerkusers.NewStore(db)
+	store := clerkmirror.NewStore(db)
 	clock := clerktest.NewClock()
 	counts := &authmetrics.Counts{}
 	edit := func(c *clerkusers.Config) { c.Now, c.Metrics = clock.Now, counts }
@@ -64,7 +65,7 @@ func TestTailSetsItsGauges(t *testing.T) {
 	}
 	expect(0, 0)
 
-	apply(t, store, "msg_1", clerkusers.Change{Kind: clerkusers.SessionRevoked, UserID: userID, SessionID: "sess_1"})
+	apply(t, store, "msg_1", clerkmirror.Change{Kind: clerkmirror.SessionRevoked, UserID: userID, SessionID: "sess_1"})
 	clerkusers.ChangeMembership(in.revocations, userID, "org_1", clock.Now())
 	clock.Advance(time.Second)
 	in.tail.TrySync(context.Background())

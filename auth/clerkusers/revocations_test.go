@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"encore.app/auth/clerkauth"
+	"encore.app/auth/clerkmirror"
 	"encore.app/auth/clerktest"
 	"encore.app/auth/clerkusers"
 	"encore.app/internal/testutil"
@@ -39,7 +40,7 @@ func TestRevocationOutlivesEveryTokenIssuedBeforeIt(t *testing.T) {
 	enforcing, ignorant := authenticator(in.revocations), authenticator(nil)
 
 	revokedAt := clock.Now()
-	apply(t, store, "msg_1", clerkusers.Change{Kind: clerkusers.SessionRevoked, UserID: userID, SessionID: "sess_1"})
+	apply(t, store, "msg_1", clerkmirror.Change{Kind: clerkmirror.SessionRevoked, UserID: userID, SessionID: "sess_1"})
 	in.sync(t)
 	claims := srv.Claims(userID)
 	iat := revokedAt.Add(leeway).Unix()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"encore.app/auth/clerkmirror"
 	"encore.app/internal/authmetrics"
 	"encore.app/internal/loglimit"
 )
@@ -24,7 +25,7 @@ const pruneEvery = time.Minute
 // Every sync attempt sets Config.Metrics' gauges: the time since the last
 // successful sync, and the revocations held.
 type Tail struct {
-	store       *Store
+	store       *clerkmirror.Store
 	users       *UserCache
 	revocations *Revocations
 	interval    time.Duration
@@ -223,20 +224,20 @@ func (t *Tail) checkEnd(ctx context.Context) error {
 	return t.load(ctx)
 }
 
-func (t *Tail) apply(c LoggedChange) {
+func (t *Tail) apply(c clerkmirror.LoggedChange) {
 	switch c.Kind {
-	case UserChanged:
+	case clerkmirror.UserChanged:
 		t.users.Forget(c.UserID)
-	case UserDeleted:
+	case clerkmirror.UserDeleted:
 		t.revocations.deleteUser(c.UserID)
 		t.users.Forget(c.UserID)
-	case SessionRevoked:
+	case clerkmirror.SessionRevoked:
 		t.revocations.revokeSession(c.SessionID)
-	case OrgChanged:
+	case clerkmirror.OrgChanged:
 		t.revocations.restoreOrg(c.OrgID)
-	case OrgDeleted:
+	case clerkmirror.OrgDeleted:
 		t.revocations.deleteOrg(c.OrgID)
-	case MembershipChanged, MembershipDeleted:
+	case clerkmirror.MembershipChanged, clerkmirror.MembershipDeleted:
 		if !c.TokensBefore.IsZero() {
 			t.revocations.changeMembership(c.UserID, c.OrgID, c.TokensBefore)
 		}

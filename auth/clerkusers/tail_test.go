@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"encore.app/auth/clerkmirror"
 	"encore.app/auth/clerktest"
 	"encore.app/auth/clerkusers"
 	"encore.app/internal/pgtest"
@@ -20,7 +21,7 @@ type instance struct {
 	tail        *clerkusers.Tail
 }
 
-func newInstance(t *testing.T, srv *clerktest.Server, store *clerkusers.Store, edit func(*clerkusers.Config)) *instance {
+func newInstance(t *testing.T, srv *clerktest.Server, store *clerkmirror.Store, edit func(*clerkusers.Config)) *instance {
 	t.Helper()
 	cfg := testConfig(srv)
 	cfg.Store = store
@@ -43,9 +44,9 @@ func (in *instance) sync(t *testing.T) {
 	}
 }
 
-func apply(t *testing.T, store *clerkusers.Store, id string, c clerkusers.Change) {
+func apply(t *testing.T, store *clerkmirror.Store, id string, c clerkmirror.Change) {
 	t.Helper()
-	if _, err := store.Apply(context.Background(), clerkusers.Delivery{ID: id, EventType: "test", Change: &c}, nil); err != nil {
+	if _, err := store.Apply(context.Background(), clerkmirror.Delivery{ID: id, EventType: "test", Change: &c}, nil); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -61,8 +62,8 @@ func TestTailAppliesTheChangeLog(t *testing.T) {
 	srv.WantCalls(t, clerktest.Users, 1)
 
 	// An email change reaches memory through the database, not Clerk.
-	apply(t, store, "msg_1", clerkusers.Change{Kind: clerkusers.UserChanged, UserID: userID, Email: "ada@new.example", UpdatedAt: time.Now().Add(time.Second)})
-	apply(t, store, "msg_2", clerkusers.Change{Kind: clerkusers.SessionRevoked, UserID: userID, SessionID: "sess_1"})
+	apply(t, store, "msg_1", clerkmirror.Change{Kind: clerkmirror.UserChanged, UserID: userID, Email: "ada@new.example", UpdatedAt: time.Now().Add(time.Second)})
+	apply(t, store, "msg_2", clerkmirror.Change{Kind: clerkmirror.SessionRevoked, UserID: userID, SessionID: "sess_1"})
 	if in.revocations.SessionRevoked("sess_1") {
 		t.Fatal("revocation known before the tail ran")
 	}
@@ -75,7 +76,7 @@ func TestTailAppliesTheChangeLog(t *testing.T) {
 		t.Fatal("revoked sessions not as logged")
 	}
 
-	apply(t, store, "msg_3", clerkusers.Change{Kind: clerkusers.UserDeleted, UserID: userID})
+	apply(t, store, "msg_3", clerkmirror.Change{Kind: clerkmirror.UserDeleted, UserID: userID})
 	in.sync(t)
 	if !in.revocations.UserDeleted(userID) {
 		t.Fatal("deletion not in memory")
@@ -90,8 +91,8 @@ func TestTailAppliesTheChangeLog(t *testing.T) {
 func TestTailStartLoadsRecentRevocations(t *testing.T) {
 	srv := startWithUser(t)
 	store := newStore(t)
-	apply(t, store, "msg_1", clerkusers.Change{Kind: clerkusers.SessionRevoked, SessionID: "sess_1"})
-	apply(t, store, "msg_2", clerkusers.Change{Kind: clerkusers.UserDeleted, UserID: "user_gone"})
+	apply(t, store, "msg_1", clerkmirror.Change{Kind: clerkmirror.SessionRevoked, SessionID: "sess_1"})
+	apply(t, store, "msg_2", clerkmirror.Change{Kind: clerkmirror.UserDeleted, UserID: "user_gone"})
 	clock := clerktest.NewClock()
 	in := newInstance(t, srv, store, func(c *clerkusers.Config) { c.Now = clock.Now })
 	in.sync(t)
@@ -113,7 +114,7 @@ func TestTailStartLoadsRecentRevocations(t *testing.T) {
 func TestTailRunPropagatesAcrossInstances(t *testing.T) {
 	srv := startWithUser(t)
 	pg := pgtest.NewServer(t)
-	store := clerkusers.NewStore(pg.Open(t, migrations))
+	store := clerkmirror.NewStore(pg.Open(t, migrations))
 	log := &logRecorder{}
 	const interval = 50 * time.Millisecond
 	edit := func(c *clerkusers.Config) { c.SyncInterval, c.Log = interval, log }
@@ -124,7 +125,7 @@ func TestTailRunPropagatesAcrossInstances(t *testing.T) {
 	go b.tail.Run(ctx)
 	time.Sleep(2 * interval) // both have started
 
-	apply(t, store, "msg_1", clerkusers.Change{Kind: clerkusers.SessionRevoked, SessionID: "sess_1"})
+	apply(t, store, "msg_1", clerkmirror.Change{Kind: clerkmirror.SessionRevoked, SessionID: "sess_1"})
 	waitFor(t, 20*interval, func() bool { return a.revocations.SessionRevoked("sess_1") && b.revocations.SessionRevoked("sess_1") })
 
 	pg.Stop(t)
@@ -135,7 +136,7 @@ func TestTailRunPropagatesAcrossInstances(t *testing.T) {
 		t.Fatalf("logged during the outage: %q", got)
 	}
 	pg.Start(t)
-	apply(t, store, "msg_2", clerkusers.Change{Kind: clerkusers.SessionRevoked, SessionID: "sess_2"})
+	apply(t, store, "msg_2", clerkmirror.Change{Kind: clerkmirror.SessionRevoked, SessionID: "sess_2"})
 	waitFor(t, 40*interval, func() bool { return a.revocations.SessionRevoked("sess_2") && b.revocations.SessionRevoked("sess_2") })
 	if n := log.Count("INFO clerkusers: the change log is read again"); n != 2 {
 		t.Fatalf("recovery logged by %d instances, want 2: %q", n, log.Lines())
@@ -160,7 +161,7 @@ func waitFor(t *testing.T, limit time.Duration, cond func() bool) {
 func TestTailReloadsWhenTheLogGoesBackwards(t *testing.T) {
 	srv := startWithUser(t)
 	db := openDB(t)
-	store := clerkusers.NewStore(db)
+	store := clerkmirror.NewStore(db)
 	log := &logRecorder{}
 	const interval = 20 * time.Millisecond
 	in := newInstance(t, srv, store, func(c *clerkusers.Config) { c.SyncInterval, c.Log = interval, log })
@@ -168,7 +169,7 @@ func TestTailReloadsWhenTheLogGoesBackwards(t *testing.T) {
 	defer cancel()
 	go in.tail.Run(ctx)
 	for i := range 5 {
-		apply(t, store, fmt.Sprintf("msg_%d", i), clerkusers.Change{Kind: clerkusers.SessionRevoked, SessionID: fmt.Sprintf("sess_%d", i)})
+		apply(t, store, fmt.Sprintf("msg_%d", i), clerkmirror.Change{Kind: clerkmirror.SessionRevoked, SessionID: fmt.Sprintf("sess_%d", i)})
 	}
 	waitFor(t, 100*interval, func() bool { return in.revocations.SessionRevoked("sess_4") })
 
@@ -176,9 +177,9 @@ func TestTailReloadsWhenTheLogGoesBackwards(t *testing.T) {
 	if _, err := db.Exec(`DELETE FROM changes WHERE id > 2; ALTER SEQUENCE changes_id_seq RESTART WITH 3`); err != nil {
 		t.Fatal(err)
 	}
-	apply(t, store, "msg_after", clerkusers.Change{Kind: clerkusers.SessionRevoked, SessionID: "sess_after"})
+	apply(t, store, "msg_after", clerkmirror.Change{Kind: clerkmirror.SessionRevoked, SessionID: "sess_after"})
 	waitFor(t, 100*interval, func() bool { return in.revocations.SessionRevoked("sess_after") })
-	apply(t, store, "msg_next", clerkusers.Change{Kind: clerkusers.SessionRevoked, SessionID: "sess_next"})
+	apply(t, store, "msg_next", clerkmirror.Change{Kind: clerkmirror.SessionRevoked, SessionID: "sess_next"})
 	waitFor(t, 100*interval, func() bool { return in.revocations.SessionRevoked("sess_next") })
 	time.Sleep(5 * interval)
 	if n := log.Count("WARN clerkusers: the change log went backwards"); n != 1 || log.Len() != 1 {
@@ -193,8 +194,8 @@ func TestTailReloadsWhenTheLogGoesBackwards(t *testing.T) {
 func TestInstanceStartingWhileTheDatabaseIsDown(t *testing.T) {
 	srv := startWithUser(t)
 	pg := pgtest.NewServer(t)
-	store := clerkusers.NewStore(pg.Open(t, migrations))
-	apply(t, store, "msg_1", clerkusers.Change{Kind: clerkusers.SessionRevoked, SessionID: "sess_1"})
+	store := clerkmirror.NewStore(pg.Open(t, migrations))
+	apply(t, store, "msg_1", clerkmirror.Change{Kind: clerkmirror.SessionRevoked, SessionID: "sess_1"})
 	pg.Stop(t)
 	log := &logRecorder{}
 	clock := clerktest.NewClock()

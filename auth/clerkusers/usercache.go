@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"encore.app/auth/clerkauth"
+	"encore.app/auth/clerkmirror"
 	"encore.app/auth/internal/clerkapi"
 	"encore.app/internal/authmetrics"
 	"encore.app/internal/loglimit"
@@ -41,7 +42,7 @@ var (
 // were none.
 type UserCache struct {
 	client   *user.Client
-	store    *Store
+	store    *clerkmirror.Store
 	ttl      time.Duration
 	dbMaxAge time.Duration
 	maxStale time.Duration
@@ -181,7 +182,7 @@ func (c *UserCache) lookup(ctx context.Context, userID string) (userEntry, error
 	u, err := c.fetch(ctx, userID)
 	switch {
 	case err == nil:
-		e := userEntry{email: primaryEmail(u), freshUntil: now.Add(c.ttl)}
+		e := userEntry{email: clerkmirror.PrimaryEmail(u), freshUntil: now.Add(c.ttl)}
 		if c.store != nil {
 			dbCtx, cancel := context.WithTimeout(ctx, databaseTimeout)
 			err := c.store.SaveUser(dbCtx, userID, e.email, time.UnixMilli(u.UpdatedAt))
@@ -216,17 +217,4 @@ func (c *UserCache) fetch(ctx context.Context, userID string) (*clerk.User, erro
 		return nil, clerkapi.Unavailable("fetching user "+userID, err)
 	}
 	return u, nil
-}
-
-// primaryEmail is the address whose id is primary_email_address_id.
-func primaryEmail(u *clerk.User) string {
-	if u.PrimaryEmailAddressID == nil {
-		return ""
-	}
-	for _, e := range u.EmailAddresses {
-		if e != nil && e.ID == *u.PrimaryEmailAddressID {
-			return e.EmailAddress
-		}
-	}
-	return ""
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"encore.app/auth/clerkmirror"
 	"encore.app/auth/clerktest"
 	"encore.app/auth/clerkusers"
 	"encore.app/internal/testutil"
@@ -25,7 +26,7 @@ func TestRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := testConfig(srv)
-	cfg.Store, cfg.SyncMaxAge = clerkusers.NewStore(db), time.Hour
+	cfg.Store, cfg.SyncMaxAge = clerkmirror.NewStore(db), time.Hour
 	cache := newUserCache(t, cfg)
 
 	if got, err := cache.Record(ctx, "user_mirrored"); err != nil || got != (clerkusers.UserRecord{ID: "user_mirrored", Email: "m@example.com"}) {

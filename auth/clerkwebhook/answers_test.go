@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"encore.app/auth/clerkmirror"
 	"encore.app/auth/clerktest"
-	"encore.app/auth/clerkusers"
 	"encore.app/auth/clerkwebhook"
 	"encore.app/internal/clerkevents"
 	"encore.app/internal/pgtest"
@@ -280,10 +280,10 @@ func TestLoggedSenderTextIsCleaned(t *testing.T) {
 	}
 }
 
-// The handler works against the Store's interface; *clerkusers.Store and
+// The handler works against the Store's interface; *clerkmirror.Store and
 // topic-like publishers satisfy it.
 var (
-	_ clerkwebhook.Store        = (*clerkusers.Store)(nil)
+	_ clerkwebhook.Store        = (*clerkmirror.Store)(nil)
 	_ clerkwebhook.Publisher    = (*publisher)(nil)
 	_ clerkwebhook.OrgPublisher = (*orgPublisher)(nil)
 )

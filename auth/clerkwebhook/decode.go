@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"time"
 
-	"encore.app/auth/clerkusers"
+	"encore.app/auth/clerkmirror"
 	"encore.app/internal/clerkevents"
 )
 
@@ -43,7 +43,7 @@ func (e decodeError) Error() string { return string(e) }
 // membership event, neither for session and ignored events.
 type event struct {
 	Type       string
-	Change     *clerkusers.Change
+	Change     *clerkmirror.Change
 	Publish    *clerkevents.UserEvent
 	PublishOrg *clerkevents.OrgEvent
 	// Unappliable, when not "", is why this well-formed event can never be
@@ -99,7 +99,7 @@ func decode(body []byte, now time.Time) (event, error) {
 			return event{}, orDecodeError(err, "user.deleted has no valid user id")
 		}
 		at := eventTime(env, now)
-		ev.Change = &clerkusers.Change{Kind: clerkusers.UserDeleted, UserID: id}
+		ev.Change = &clerkmirror.Change{Kind: clerkmirror.UserDeleted, UserID: id}
 		ev.Publish = &clerkevents.UserEvent{Type: typ, UserID: id, UpdatedAt: at}
 	case SessionEnded, SessionRemoved, SessionRevoked:
 		data, ok := readMembers(rawData, "data", "id", "user_id")
@@ -114,7 +114,7 @@ func decode(body []byte, now time.Time) (event, error) {
 		if err != nil || !validID(id) || !validID(userID) {
 			return event{}, orDecodeError(err, "session event has no valid session and user ids")
 		}
-		ev.Change = &clerkusers.Change{Kind: clerkusers.SessionRevoked, SessionID: id, UserID: userID}
+		ev.Change = &clerkmirror.Change{Kind: clerkmirror.SessionRevoked, SessionID: id, UserID: userID}
 	case clerkevents.OrganizationCreated, clerkevents.OrganizationUpdated:
 		return decodeOrg(ev, rawData, now)
 	case clerkevents.OrganizationDeleted:
@@ -150,7 +150,7 @@ func decodeUser(ev event, rawData []byte, now time.Time) (event, error) {
 	if err != nil {
 		return event{}, err
 	}
-	ev.Change = &clerkusers.Change{Kind: clerkusers.UserChanged, UserID: id, Email: email}
+	ev.Change = &clerkmirror.Change{Kind: clerkmirror.UserChanged, UserID: id, Email: email}
 	updatedAt, ok := clerkTime(ms, now)
 	switch {
 	case !ok:

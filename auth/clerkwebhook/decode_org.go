@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"time"
 
-	"encore.app/auth/clerkusers"
+	"encore.app/auth/clerkmirror"
 	"encore.app/internal/clerkevents"
 )
 
@@ -38,7 +38,7 @@ func decodeOrg(ev event, rawData []byte, now time.Time) (event, error) {
 	if _, err := data.get("name", &name); err != nil {
 		return event{}, orDecodeError(err, notAnOrg)
 	}
-	ev.Change = &clerkusers.Change{Kind: clerkusers.OrgChanged, OrgID: id, Slug: slug, Name: name}
+	ev.Change = &clerkmirror.Change{Kind: clerkmirror.OrgChanged, OrgID: id, Slug: slug, Name: name}
 	updatedAt, ok := clerkTime(ms, now)
 	switch {
 	case !ok:
@@ -64,7 +64,7 @@ func decodeOrgDeleted(ev event, env members, rawData []byte, now time.Time) (eve
 		return event{}, orDecodeError(err, "organization.deleted has no valid organization id")
 	}
 	at := eventTime(env, now)
-	ev.Change = &clerkusers.Change{Kind: clerkusers.OrgDeleted, OrgID: id, UpdatedAt: at}
+	ev.Change = &clerkmirror.Change{Kind: clerkmirror.OrgDeleted, OrgID: id, UpdatedAt: at}
 	ev.PublishOrg = &clerkevents.OrgEvent{Type: ev.Type, OrgID: id, UpdatedAt: at}
 	return ev, nil
 }
@@ -92,7 +92,7 @@ func decodeMembership(ev event, env members, rawData []byte, now time.Time) (eve
 				at = updatedAt
 			}
 		}
-		ev.Change = &clerkusers.Change{Kind: clerkusers.MembershipDeleted, OrgID: orgID, UserID: userID, UpdatedAt: at}
+		ev.Change = &clerkmirror.Change{Kind: clerkmirror.MembershipDeleted, OrgID: orgID, UserID: userID, UpdatedAt: at}
 		ev.PublishOrg = &clerkevents.OrgEvent{Type: ev.Type, OrgID: orgID, UserID: userID, UpdatedAt: at}
 		return ev, nil
 	}
@@ -103,7 +103,7 @@ func decodeMembership(ev event, env members, rawData []byte, now time.Time) (eve
 	if present, err := data.get("updated_at", &ms); err != nil || !present {
 		return event{}, orDecodeError(err, "membership event has no valid updated_at")
 	}
-	ev.Change = &clerkusers.Change{Kind: clerkusers.MembershipChanged, OrgID: orgID, UserID: userID, Role: role,
+	ev.Change = &clerkmirror.Change{Kind: clerkmirror.MembershipChanged, OrgID: orgID, UserID: userID, Role: role,
 		Created: ev.Type == clerkevents.MembershipCreated}
 	updatedAt, ok := clerkTime(ms, now)
 	if !ok {

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"encore.app/auth/clerkusers"
+	"encore.app/auth/clerkmirror"
 )
 
 // Whatever a signed body holds, decode never panics, and what it accepts has
@@ -53,7 +53,7 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("accepted change %+v", c)
 		}
 		if ev.Unappliable != "" {
-			if ev.Publish != nil || ev.PublishOrg != nil || c.Kind != clerkusers.UserChanged && c.Kind != clerkusers.OrgChanged && c.Kind != clerkusers.MembershipChanged {
+			if ev.Publish != nil || ev.PublishOrg != nil || c.Kind != clerkmirror.UserChanged && c.Kind != clerkmirror.OrgChanged && c.Kind != clerkmirror.MembershipChanged {
 				t.Fatalf("unappliable %q publishes %+v, %+v for %+v", ev.Unappliable, ev.Publish, ev.PublishOrg, c)
 			}
 			return
@@ -65,29 +65,29 @@ func FuzzDecode(f *testing.F) {
 		case ev.PublishOrg != nil:
 			published = ev.PublishOrg.UpdatedAt
 		}
-		if c.Kind != clerkusers.UserDeleted && c.Kind != clerkusers.SessionRevoked &&
+		if c.Kind != clerkmirror.UserDeleted && c.Kind != clerkmirror.SessionRevoked &&
 			(c.UpdatedAt.UnixMilli() <= 0 || c.UpdatedAt.After(now.Add(maxFuture)) || !c.UpdatedAt.Equal(published)) {
 			t.Fatalf("accepted change %+v publishing at %v", c, published)
 		}
-		userEvent := c.Kind == clerkusers.UserChanged || c.Kind == clerkusers.UserDeleted
-		if (ev.Publish != nil) != userEvent || (ev.PublishOrg != nil) != (!userEvent && c.Kind != clerkusers.SessionRevoked) {
+		userEvent := c.Kind == clerkmirror.UserChanged || c.Kind == clerkmirror.UserDeleted
+		if (ev.Publish != nil) != userEvent || (ev.PublishOrg != nil) != (!userEvent && c.Kind != clerkmirror.SessionRevoked) {
 			t.Fatalf("change %+v publishes %+v, %+v", c, ev.Publish, ev.PublishOrg)
 		}
 	})
 }
 
 // validChange reports whether c names what its kind needs, with plain IDs.
-func validChange(c *clerkusers.Change) bool {
+func validChange(c *clerkmirror.Change) bool {
 	switch c.Kind {
-	case clerkusers.UserChanged, clerkusers.UserDeleted:
+	case clerkmirror.UserChanged, clerkmirror.UserDeleted:
 		return validID(c.UserID)
-	case clerkusers.SessionRevoked:
+	case clerkmirror.SessionRevoked:
 		return validID(c.UserID) && validID(c.SessionID)
-	case clerkusers.OrgChanged, clerkusers.OrgDeleted:
+	case clerkmirror.OrgChanged, clerkmirror.OrgDeleted:
 		return validID(c.OrgID)
-	case clerkusers.MembershipChanged:
+	case clerkmirror.MembershipChanged:
 		return validID(c.OrgID) && validID(c.UserID) && validRole(c.Role)
-	case clerkusers.MembershipDeleted:
+	case clerkmirror.MembershipDeleted:
 		return validID(c.OrgID) && validID(c.UserID)
 	}
 	return false

@@ -14,7 +14,7 @@ import (
 
 	svix "github.com/svix/svix-webhooks/go"
 
-	"encore.app/auth/clerkusers"
+	"encore.app/auth/clerkmirror"
 	"encore.app/auth/internal/logtext"
 	"encore.app/internal/authmetrics"
 	"encore.app/internal/clerkevents"
@@ -23,9 +23,9 @@ import (
 // SecretName is the Encore secret holding the endpoint's signing secret.
 const SecretName = "ClerkWebhookSecret"
 
-// Store records deliveries and applies their changes; *clerkusers.Store is one.
+// Store records deliveries and applies their changes; *clerkmirror.Store is one.
 type Store interface {
-	Apply(ctx context.Context, d clerkusers.Delivery, beforeCommit func(context.Context) error) (clerkusers.Outcome, error)
+	Apply(ctx context.Context, d clerkmirror.Delivery, beforeCommit func(context.Context) error) (clerkmirror.Outcome, error)
 }
 
 // Publisher publishes the user events applied; the auth service's
@@ -184,7 +184,7 @@ func (h *Handler) apply(ctx context.Context, w http.ResponseWriter, id string, e
 			}
 		}
 	}
-	d := clerkusers.Delivery{ID: id, EventType: ev.Type, Change: ev.Change}
+	d := clerkmirror.Delivery{ID: id, EventType: ev.Type, Change: ev.Change}
 	if ev.Unappliable != "" {
 		h.recordUnappliable(ctx, w, d, ev.Unappliable, logKV)
 		return
@@ -212,7 +212,7 @@ func (h *Handler) apply(ctx context.Context, w http.ResponseWriter, id string, e
 			h.answer(w, ev.Type, http.StatusServiceUnavailable, "unavailable", "could not publish the event; retry later")
 			return
 		}
-		if reason, refused := clerkusers.Refusal(err); refused {
+		if reason, refused := clerkmirror.Refusal(err); refused {
 			h.recordUnappliable(ctx, w, d, reason, logKV)
 			return
 		}
@@ -226,14 +226,14 @@ func (h *Handler) apply(ctx context.Context, w http.ResponseWriter, id string, e
 // recordUnappliable records a delivery that can never be applied, in a
 // transaction of its own (the one that failed is rolled back), so that it
 // is answered 200 and Svix stops retrying it.
-func (h *Handler) recordUnappliable(ctx context.Context, w http.ResponseWriter, d clerkusers.Delivery, reason string, logKV []any) {
+func (h *Handler) recordUnappliable(ctx context.Context, w http.ResponseWriter, d clerkmirror.Delivery, reason string, logKV []any) {
 	d.Change, d.Failure = nil, reason
 	outcome, err := h.store.Apply(ctx, d, nil)
 	if err != nil {
 		h.storeUnavailable(w, d.EventType, err, logKV)
 		return
 	}
-	if outcome != clerkusers.Unappliable { // applied meanwhile, by a fixed instance
+	if outcome != clerkmirror.Unappliable { // applied meanwhile, by a fixed instance
 		h.log.Info("clerk webhook: processed", append(logKV, "outcome", string(outcome))...)
 		h.answer(w, d.EventType, http.StatusOK, string(outcome), outcomeMessages[outcome])
 		return
@@ -250,21 +250,21 @@ func (h *Handler) storeUnavailable(w http.ResponseWriter, eventType string, err 
 }
 
 // outcomeMessages explain a 200 in the delivery log of Clerk's dashboard.
-var outcomeMessages = map[clerkusers.Outcome]string{
-	clerkusers.Applied:     "event applied",
-	clerkusers.Duplicate:   "delivery already processed",
-	clerkusers.Outdated:    "nothing to change: a newer version is stored, or it was already applied",
-	clerkusers.Ignored:     "event type not handled; nothing to do",
-	clerkusers.Unappliable: "recorded as never applicable, not retried",
+var outcomeMessages = map[clerkmirror.Outcome]string{
+	clerkmirror.Applied:     "event applied",
+	clerkmirror.Duplicate:   "delivery already processed",
+	clerkmirror.Outdated:    "nothing to change: a newer version is stored, or it was already applied",
+	clerkmirror.Ignored:     "event type not handled; nothing to do",
+	clerkmirror.Unappliable: "recorded as never applicable, not retried",
 }
 
 // outcomeLabels name a 200 in the metrics.
-var outcomeLabels = map[clerkusers.Outcome]authmetrics.WebhookOutcome{
-	clerkusers.Applied:     authmetrics.DeliveryApplied,
-	clerkusers.Duplicate:   authmetrics.DeliveryDuplicate,
-	clerkusers.Outdated:    authmetrics.DeliveryOutdated,
-	clerkusers.Ignored:     authmetrics.DeliveryIgnored,
-	clerkusers.Unappliable: authmetrics.DeliveryUnappliable,
+var outcomeLabels = map[clerkmirror.Outcome]authmetrics.WebhookOutcome{
+	clerkmirror.Applied:     authmetrics.DeliveryApplied,
+	clerkmirror.Duplicate:   authmetrics.DeliveryDuplicate,
+	clerkmirror.Outdated:    authmetrics.DeliveryOutdated,
+	clerkmirror.Ignored:     authmetrics.DeliveryIgnored,
+	clerkmirror.Unappliable: authmetrics.DeliveryUnappliable,
 }
 
 // eventLabels name the event types the handler reads in the metrics;
@@ -298,7 +298,7 @@ func (h *Handler) answer(w http.ResponseWriter, eventType string, status int, co
 	outcome := authmetrics.DeliveryRefused
 	switch status {
 	case http.StatusOK:
-		outcome = outcomeLabels[clerkusers.Outcome(code)]
+		outcome = outcomeLabels[clerkmirror.Outcome(code)]
 	case http.StatusServiceUnavailable:
 		outcome = authmetrics.DeliveryUnavailable
 	}

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"encore.app/auth/clerkmirror"
 	"encore.app/auth/clerktest"
-	"encore.app/auth/clerkusers"
 	"encore.app/auth/clerkwebhook"
 	"encore.app/internal/clerkevents"
 	"encore.app/internal/pgtest"
@@ -102,7 +102,7 @@ func TestUserDeletedWithoutTimestampUsesNow(t *testing.T) {
 	pub := &publisher{}
 	now := time.Date(2025, 7, 1, 12, 0, 0, 0, time.UTC)
 	h := clerkwebhook.NewHandler(clerkwebhook.Config{
-		Secret: clerktest.WebhookSecret, Store: clerkusers.NewStore(db), Publisher: pub, OrgPublisher: &orgPublisher{},
+		Secret: clerktest.WebhookSecret, Store: clerkmirror.NewStore(db), Publisher: pub, OrgPublisher: &orgPublisher{},
 		Now: func() time.Time { return now },
 	})
 	body := []byte(`{"data":{"id":"user_gone","object":"user","deleted":true},"object":"event","type":"user.deleted"}`)

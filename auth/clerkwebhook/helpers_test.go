@@ -13,8 +13,8 @@ import (
 	"sync"
 	"testing"
 
+	"encore.app/auth/clerkmirror"
 	"encore.app/auth/clerktest"
-	"encore.app/auth/clerkusers"
 	"encore.app/auth/clerkwebhook"
 	"encore.app/internal/clerkevents"
 	"encore.app/internal/pgtest"
@@ -90,7 +90,7 @@ func (l *logger) text() string {
 // env is a handler on a fresh database, with its store, publisher and log.
 type env struct {
 	db     *sql.DB
-	store  *clerkusers.Store
+	store  *clerkmirror.Store
 	pub    *publisher
 	orgPub *orgPublisher
 	log    *logger
@@ -102,7 +102,7 @@ func newEnv(t *testing.T) *env {
 }
 
 func newEnvOn(t *testing.T, db *sql.DB, secret string) *env {
-	e := &env{db: db, store: clerkusers.NewStore(db), pub: &publisher{}, orgPub: &orgPublisher{}, log: &logger{}}
+	e := &env{db: db, store: clerkmirror.NewStore(db), pub: &publisher{}, orgPub: &orgPublisher{}, log: &logger{}}
 	e.h = clerkwebhook.NewHandler(clerkwebhook.Config{
 		Secret: secret, Store: e.store, Publisher: e.pub, OrgPublisher: e.orgPub, Log: e.log,
 	})
@@ -197,7 +197,7 @@ func (e *env) isolate(t *testing.T) {
 }
 
 // user reads a user through the Store.
-func (e *env) user(t *testing.T, id string) (clerkusers.StoredUser, bool) {
+func (e *env) user(t *testing.T, id string) (clerkmirror.StoredUser, bool) {
 	t.Helper()
 	u, found, err := e.store.User(context.Background(), id)
 	if err != nil {

@@ -12,8 +12,8 @@ import (
 	"testing/iotest"
 	"time"
 
+	"encore.app/auth/clerkmirror"
 	"encore.app/auth/clerktest"
-	"encore.app/auth/clerkusers"
 	"encore.app/auth/clerkwebhook"
 	"encore.app/internal/loglimit"
 	"encore.app/internal/pgtest"
@@ -25,7 +25,7 @@ import (
 // and the lines of signed deliveries are never limited.
 func TestRefusedDeliveriesLogBoundedLines(t *testing.T) {
 	clock := clerktest.NewClock()
-	store := clerkusers.NewStore(pgtest.Open(t, migrations))
+	store := clerkmirror.NewStore(pgtest.Open(t, migrations))
 	log := &logger{}
 	h := clerkwebhook.NewHandler(clerkwebhook.Config{Secret: clerktest.WebhookSecret, Store: store, Publisher: &publisher{}, OrgPublisher: &orgPublisher{}, Log: log, Now: clock.Now})
 	unconfigured := clerkwebhook.NewHandler(clerkwebhook.Config{Store: store, Publisher: &publisher{}, OrgPublisher: &orgPublisher{}, Log: log, Now: clock.Now})

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"encore.app/auth/clerkmirror"
 	"encore.app/auth/clerktest"
-	"encore.app/auth/clerkusers"
 	"encore.app/internal/clerkevents"
 )
 
@@ -55,7 +55,7 @@ func expectOrgPublished(t *testing.T, e *env, want ...clerkevents.OrgEvent) {
 	}
 }
 
-func (e *env) org(t *testing.T, id string) clerkusers.StoredOrg {
+func (e *env) org(t *testing.T, id string) clerkmirror.StoredOrg {
 	t.Helper()
 	o, found, err := e.store.Organization(context.Background(), id)
 	if err != nil || !found {
@@ -64,7 +64,7 @@ func (e *env) org(t *testing.T, id string) clerkusers.StoredOrg {
 	return o
 }
 
-func (e *env) membership(t *testing.T, orgID, userID string) clerkusers.StoredMembership {
+func (e *env) membership(t *testing.T, orgID, userID string) clerkmirror.StoredMembership {
 	t.Helper()
 	m, found, err := e.store.Membership(context.Background(), orgID, userID)
 	if err != nil || !found {
@@ -74,7 +74,7 @@ func (e *env) membership(t *testing.T, orgID, userID string) clerkusers.StoredMe
 }
 
 // changes is the change log.
-func (e *env) changes(t *testing.T) []clerkusers.LoggedChange {
+func (e *env) changes(t *testing.T) []clerkmirror.LoggedChange {
 	t.Helper()
 	c, err := e.store.ChangesAfter(context.Background(), 0, 1000)
 	if err != nil {
@@ -159,7 +159,7 @@ func TestMembershipChangesRefuseEarlierTokens(t *testing.T) {
 		} else if m := e.membership(t, "org_1", ada.ID); m.Role != step.role || m.Deleted != (i == 3) || !m.UpdatedAt.Equal(at) {
 			t.Fatalf("step %d: %+v", i, m)
 		}
-		if c.UserID != ada.ID || (c.Kind == clerkusers.MembershipDeleted) != (i == 3) {
+		if c.UserID != ada.ID || (c.Kind == clerkmirror.MembershipDeleted) != (i == 3) {
 			t.Errorf("step %d: logged %+v", i, c)
 		}
 		if step.refuse != c.TokensBefore.Equal(at) || !step.refuse && !c.TokensBefore.IsZero() {

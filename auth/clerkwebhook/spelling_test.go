@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"encore.app/auth/clerkmirror"
 	"encore.app/auth/clerktest"
-	"encore.app/auth/clerkusers"
 	"encore.app/auth/clerkwebhook"
 	"encore.app/internal/clerkevents"
 	"encore.app/internal/pgtest"
@@ -103,7 +103,7 @@ func TestAmbiguousDeletionTimestampIsAbsent(t *testing.T) {
 	pub := &publisher{}
 	now := time.Now().UTC().Add(-time.Hour).Truncate(time.Millisecond)
 	h := clerkwebhook.NewHandler(clerkwebhook.Config{
-		Secret: clerktest.WebhookSecret, Store: clerkusers.NewStore(db), Publisher: pub, OrgPublisher: &orgPublisher{},
+		Secret: clerktest.WebhookSecret, Store: clerkmirror.NewStore(db), Publisher: pub, OrgPublisher: &orgPublisher{},
 		Now: func() time.Time { return now },
 	})
 	for i, ts := range []string{

@@ -201,7 +201,7 @@ type WebhookOutcome uint8
 
 const (
 	// DeliveryApplied, DeliveryDuplicate, DeliveryOutdated, DeliveryIgnored
-	// and DeliveryUnappliable are the 200s: clerkusers.Outcome's.
+	// and DeliveryUnappliable are the 200s: clerkmirror.Outcome's.
 	DeliveryApplied WebhookOutcome = iota
 	DeliveryDuplicate
 	DeliveryOutdated

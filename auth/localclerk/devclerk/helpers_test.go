@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"encore.app/auth/clerkauth"
+	"encore.app/auth/clerkmirror"
 	"encore.app/auth/clerkusers"
 	"encore.app/auth/clerkwebhook"
 	"encore.app/auth/localclerk"
@@ -34,7 +35,7 @@ type app struct {
 	dev    http.Handler
 	auth   *clerkauth.Authenticator
 	tail   *clerkusers.Tail
-	store  *clerkusers.Store
+	store  *clerkmirror.Store
 	events *events
 }
 
@@ -73,7 +74,7 @@ func (e orgEvents) Publish(_ context.Context, ev *clerkevents.OrgEvent) (string,
 
 func startApp(t *testing.T) *app {
 	t.Helper()
-	a := &app{store: clerkusers.NewStore(pgtest.Open(t, filepath.Join("..", "..", "migrations"))), events: &events{}}
+	a := &app{store: clerkmirror.NewStore(pgtest.Open(t, filepath.Join("..", "..", "migrations"))), events: &events{}}
 	var webhooks http.Handler // set once the local Clerk has its secret
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+localclerk.WebhookPath, func(w http.ResponseWriter, r *http.Request) { webhooks.ServeHTTP(w, r) })

@@ -1,4 +1,4 @@
-package clerkusers
+package clerkmirror
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package clerkusers
+package clerkmirror
 
 import (
 	"context"
@@ -12,6 +12,10 @@ import (
 // reconcileLock is the session-level advisory lock a reconciliation pass
 // holds for its length: one pass at a time across instances.
 const reconcileLock = 0x7265636f6e63 // "reconc"
+
+// releaseTimeout bounds releasing the lock: past it the connection is
+// discarded anyway, which releases it too.
+const releaseTimeout = time.Second
 
 // ErrReconciling is BeginReconciliation's answer while another pass, on
 // this instance or another, holds the lock.
@@ -65,7 +69,7 @@ func (s *Store) BeginReconciliation(ctx context.Context) (*Reconciliation, error
 // rather than returning it to the pool, so that neither the lock nor the
 // temporary table can outlive the pass, even when releasing failed.
 func (r *Reconciliation) Close() {
-	ctx, cancel := context.WithTimeout(context.Background(), databaseTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
 	defer cancel()
 	_, _ = r.conn.ExecContext(ctx, `SELECT pg_advisory_unlock($1)`, reconcileLock)
 	_ = r.conn.Raw(func(any) error { return driver.ErrBadConn })

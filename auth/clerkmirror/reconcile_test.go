@@ -1,4 +1,4 @@
-package clerkusers_test
+package clerkmirror_test
 
 import (
 	"context"
@@ -9,10 +9,10 @@ import (
 
 	"github.com/clerk/clerk-sdk-go/v2"
 
-	"encore.app/auth/clerkusers"
+	"encore.app/auth/clerkmirror"
 )
 
-func beginReconciliation(t *testing.T, store *clerkusers.Store) *clerkusers.Reconciliation {
+func beginReconciliation(t *testing.T, store *clerkmirror.Store) *clerkmirror.Reconciliation {
 	t.Helper()
 	r, err := store.BeginReconciliation(context.Background())
 	if err != nil {
@@ -31,9 +31,9 @@ func listedUser(id, email string, updatedAt time.Time) *clerk.User {
 // in and leaves no lock behind on a pooled connection.
 func TestOneReconciliationAtATime(t *testing.T) {
 	db := openDB(t)
-	store := clerkusers.NewStore(db)
+	store := clerkmirror.NewStore(db)
 	r := beginReconciliation(t, store)
-	if _, err := store.BeginReconciliation(context.Background()); !errors.Is(err, clerkusers.ErrReconciling) {
+	if _, err := store.BeginReconciliation(context.Background()); !errors.Is(err, clerkmirror.ErrReconciling) {
 		t.Fatalf("a second reconciliation: %v", err)
 	}
 	r.Close()

@@ -1,4 +1,15 @@
-package clerkusers
+// Package clerkmirror is the auth service's database of what Clerk told
+// us: the users, organizations and memberships mirrors, revoked sessions,
+// the webhook deliveries applied to them, the change log every instance
+// tails, and the hold a reconciliation pass (clerkreconcile) writes its
+// corrections through. Every change-log writer takes its lock, so that the
+// log's ids become visible in order and a tail never misses one.
+//
+// It holds no memory of its own: clerkusers keeps the caches and
+// revocations each instance serves requests from, and fills them from
+// this package's reads. The two are apart because their concerns differ:
+// this one is SQL, transactions and locks, that one concurrency in memory.
+package clerkmirror
 
 import (
 	"context"
@@ -6,6 +17,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/clerk/clerk-sdk-go/v2"
 )
 
 // Store is the auth service's database: the users, organizations and
@@ -58,4 +71,18 @@ func (s *Store) SaveUser(ctx context.Context, id, email string, updatedAt time.T
 		return fmt.Errorf("saving user %s: %w", id, err)
 	}
 	return nil
+}
+
+// PrimaryEmail is the address of u whose id is primary_email_address_id,
+// "" when there is none: what the mirror stores as a user's email.
+func PrimaryEmail(u *clerk.User) string {
+	if u.PrimaryEmailAddressID == nil {
+		return ""
+	}
+	for _, e := range u.EmailAddresses {
+		if e != nil && e.ID == *u.PrimaryEmailAddressID {
+			return e.EmailAddress
+		}
+	}
+	return ""
 }

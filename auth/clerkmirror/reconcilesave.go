@@ -1,4 +1,4 @@
-package clerkusers
+package clerkmirror
 
 import (
 	"context"
@@ -35,7 +35,7 @@ func (r *Reconciliation) SaveUsers(ctx context.Context, users []*clerk.User) (Sa
 		if u == nil {
 			u = &clerk.User{}
 		}
-		ids[i], emails[i], updated[i] = u.ID, primaryEmail(u), time.UnixMilli(u.UpdatedAt)
+		ids[i], emails[i], updated[i] = u.ID, PrimaryEmail(u), time.UnixMilli(u.UpdatedAt)
 	}
 	if err := checkListed("user", ids); err != nil {
 		return Saved{}, fmt.Errorf("saving listed users: %w", err)

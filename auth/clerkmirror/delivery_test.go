@@ -1,4 +1,4 @@
-package clerkusers_test
+package clerkmirror_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"encore.app/auth/clerkusers"
+	"encore.app/auth/clerkmirror"
 )
 
 // failureOf is the failure recorded for svix-id id.
@@ -25,33 +25,33 @@ func failureOf(t *testing.T, db *sql.DB, id string) sql.NullString {
 // delivery), while a processed svix-id is never turned into a failure.
 func TestApplyRecordsFailures(t *testing.T) {
 	db := openDB(t)
-	store := clerkusers.NewStore(db)
+	store := clerkmirror.NewStore(db)
 	ctx := context.Background()
-	change := &clerkusers.Change{Kind: clerkusers.UserChanged, UserID: userID, Email: "ada@example.com", UpdatedAt: time.Now()}
-	apply := func(d clerkusers.Delivery, want clerkusers.Outcome) {
+	change := &clerkmirror.Change{Kind: clerkmirror.UserChanged, UserID: userID, Email: "ada@example.com", UpdatedAt: time.Now()}
+	apply := func(d clerkmirror.Delivery, want clerkmirror.Outcome) {
 		t.Helper()
 		if got, err := store.Apply(ctx, d, nil); err != nil || got != want {
 			t.Fatalf("Apply(%+v) = %v, %v; want %v", d, got, err, want)
 		}
 	}
 
-	apply(clerkusers.Delivery{ID: "msg_1", EventType: "user.updated", Failure: "first reason"}, clerkusers.Unappliable)
+	apply(clerkmirror.Delivery{ID: "msg_1", EventType: "user.updated", Failure: "first reason"}, clerkmirror.Unappliable)
 	if f := failureOf(t, db, "msg_1"); f.String != "first reason" {
 		t.Fatalf("failure %v", f)
 	}
 	if _, found, _ := store.User(ctx, userID); found {
 		t.Fatal("a failed delivery stored the user")
 	}
-	apply(clerkusers.Delivery{ID: "msg_1", EventType: "user.updated", Failure: "second reason"}, clerkusers.Unappliable)
+	apply(clerkmirror.Delivery{ID: "msg_1", EventType: "user.updated", Failure: "second reason"}, clerkmirror.Unappliable)
 	if f := failureOf(t, db, "msg_1"); f.String != "second reason" {
 		t.Fatalf("failure %v after the second attempt", f)
 	}
-	apply(clerkusers.Delivery{ID: "msg_1", EventType: "user.updated", Change: change}, clerkusers.Applied)
+	apply(clerkmirror.Delivery{ID: "msg_1", EventType: "user.updated", Change: change}, clerkmirror.Applied)
 	if f := failureOf(t, db, "msg_1"); f.Valid {
 		t.Fatalf("failure %v kept after the delivery was applied", f)
 	}
-	apply(clerkusers.Delivery{ID: "msg_1", EventType: "user.updated", Change: change}, clerkusers.Duplicate)
-	apply(clerkusers.Delivery{ID: "msg_1", EventType: "user.updated", Failure: "late reason"}, clerkusers.Duplicate)
+	apply(clerkmirror.Delivery{ID: "msg_1", EventType: "user.updated", Change: change}, clerkmirror.Duplicate)
+	apply(clerkmirror.Delivery{ID: "msg_1", EventType: "user.updated", Failure: "late reason"}, clerkmirror.Duplicate)
 	if f := failureOf(t, db, "msg_1"); f.Valid {
 		t.Fatalf("a processed delivery was turned into the failure %v", f)
 	}
@@ -64,11 +64,11 @@ func TestApplyRecordsFailures(t *testing.T) {
 // would meet again, from everything else.
 func TestRefusal(t *testing.T) {
 	db := openDB(t)
-	store := clerkusers.NewStore(db)
+	store := clerkmirror.NewStore(db)
 	ctx := context.Background()
-	_, err := store.Apply(ctx, clerkusers.Delivery{ID: "msg_nul", EventType: "user.updated",
-		Change: &clerkusers.Change{Kind: clerkusers.UserChanged, UserID: userID, Email: "a\x00@example.com", UpdatedAt: time.Now()}}, nil)
-	reason, refused := clerkusers.Refusal(err)
+	_, err := store.Apply(ctx, clerkmirror.Delivery{ID: "msg_nul", EventType: "user.updated",
+		Change: &clerkmirror.Change{Kind: clerkmirror.UserChanged, UserID: userID, Email: "a\x00@example.com", UpdatedAt: time.Now()}}, nil)
+	reason, refused := clerkmirror.Refusal(err)
 	if !refused || reason != "the database refused a value (SQLSTATE 22021)" {
 		t.Fatalf("Refusal(%v) = %q, %v", err, reason, refused)
 	}
@@ -93,14 +93,14 @@ func TestRefusal(t *testing.T) {
 	holder.Rollback() //nolint:errcheck // only releases the lock
 	canceled, cancel := context.WithCancel(ctx)
 	cancel()
-	_, canceledErr := store.Apply(canceled, clerkusers.Delivery{ID: "msg_c", EventType: "x"}, nil)
+	_, canceledErr := store.Apply(canceled, clerkmirror.Delivery{ID: "msg_c", EventType: "x"}, nil)
 	db.Close()
-	_, closedErr := store.Apply(ctx, clerkusers.Delivery{ID: "msg_d", EventType: "x"}, nil)
+	_, closedErr := store.Apply(ctx, clerkmirror.Delivery{ID: "msg_d", EventType: "x"}, nil)
 	for name, err := range map[string]error{"lock timeout": lockErr, "canceled": canceledErr, "closed": closedErr, "nil": nil} {
 		if name != "nil" && err == nil {
 			t.Fatalf("%s: no error", name)
 		}
-		if reason, refused := clerkusers.Refusal(err); refused {
+		if reason, refused := clerkmirror.Refusal(err); refused {
 			t.Errorf("%s (%v) taken for a refusal: %q", name, err, reason)
 		}
 	}

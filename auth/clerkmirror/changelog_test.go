@@ -1,4 +1,4 @@
-package clerkusers_test
+package clerkmirror_test
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"encore.app/auth/clerkmirror"
 	"encore.app/auth/clerktest"
 	"encore.app/auth/clerkusers"
 	"encore.app/auth/clerkwebhook"
@@ -18,13 +19,13 @@ import (
 // has idled, after which deliveries are applied again.
 func TestStalledChangeLogWriterReleasesTheLock(t *testing.T) {
 	db := openDB(t)
-	store := clerkusers.NewStore(db)
+	store := clerkmirror.NewStore(db)
 	ctx := context.Background()
 	stalled, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := clerkusers.LockChangeLog(ctx, stalled); err != nil {
+	if err := clerkmirror.LockChangeLog(ctx, stalled); err != nil {
 		t.Fatal(err)
 	}
 

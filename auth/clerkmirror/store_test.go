@@ -1,4 +1,4 @@
-package clerkusers_test
+package clerkmirror_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"encore.app/auth/clerkmirror"
 	"encore.app/auth/clerkusers"
 )
 
@@ -27,9 +28,9 @@ func TestSaveUserKeepsTheNewestVersion(t *testing.T) {
 		t.Fatalf("user = %+v, %v, %v", u, found, err)
 	}
 	// A deletion is final: no version fetched afterwards revives the user.
-	applied, err := store.Apply(ctx, clerkusers.Delivery{ID: "msg_1", EventType: "user.deleted",
-		Change: &clerkusers.Change{Kind: clerkusers.UserDeleted, UserID: userID}}, nil)
-	if err != nil || applied != clerkusers.Applied {
+	applied, err := store.Apply(ctx, clerkmirror.Delivery{ID: "msg_1", EventType: "user.deleted",
+		Change: &clerkmirror.Change{Kind: clerkmirror.UserDeleted, UserID: userID}}, nil)
+	if err != nil || applied != clerkmirror.Applied {
 		t.Fatalf("delete: %v, %v", applied, err)
 	}
 	if err := store.SaveUser(ctx, userID, "back@example.com", t0.Add(time.Hour)); err != nil {
@@ -49,15 +50,15 @@ func TestChangeLogAndRevocations(t *testing.T) {
 	if end, err := store.ChangeLogEnd(ctx); err != nil || end != 0 {
 		t.Fatalf("empty log end = %d, %v", end, err)
 	}
-	deliveries := []clerkusers.Delivery{
-		{ID: "msg_1", EventType: "user.created", Change: &clerkusers.Change{Kind: clerkusers.UserChanged, UserID: "user_a", Email: "a@example.com", UpdatedAt: time.Now()}},
-		{ID: "msg_2", EventType: "session.revoked", Change: &clerkusers.Change{Kind: clerkusers.SessionRevoked, UserID: "user_a", SessionID: "sess_a"}},
-		{ID: "msg_3", EventType: "user.deleted", Change: &clerkusers.Change{Kind: clerkusers.UserDeleted, UserID: "user_b"}},
+	deliveries := []clerkmirror.Delivery{
+		{ID: "msg_1", EventType: "user.created", Change: &clerkmirror.Change{Kind: clerkmirror.UserChanged, UserID: "user_a", Email: "a@example.com", UpdatedAt: time.Now()}},
+		{ID: "msg_2", EventType: "session.revoked", Change: &clerkmirror.Change{Kind: clerkmirror.SessionRevoked, UserID: "user_a", SessionID: "sess_a"}},
+		{ID: "msg_3", EventType: "user.deleted", Change: &clerkmirror.Change{Kind: clerkmirror.UserDeleted, UserID: "user_b"}},
 		{ID: "msg_4", EventType: "email.created"},
-		{ID: "msg_2", EventType: "session.revoked", Change: &clerkusers.Change{Kind: clerkusers.SessionRevoked, UserID: "user_a", SessionID: "sess_a"}},
-		{ID: "msg_5", EventType: "session.ended", Change: &clerkusers.Change{Kind: clerkusers.SessionRevoked, UserID: "user_a", SessionID: "sess_a"}},
+		{ID: "msg_2", EventType: "session.revoked", Change: &clerkmirror.Change{Kind: clerkmirror.SessionRevoked, UserID: "user_a", SessionID: "sess_a"}},
+		{ID: "msg_5", EventType: "session.ended", Change: &clerkmirror.Change{Kind: clerkmirror.SessionRevoked, UserID: "user_a", SessionID: "sess_a"}},
 	}
-	want := []clerkusers.Outcome{clerkusers.Applied, clerkusers.Applied, clerkusers.Applied, clerkusers.Ignored, clerkusers.Duplicate, clerkusers.Outdated}
+	want := []clerkmirror.Outcome{clerkmirror.Applied, clerkmirror.Applied, clerkmirror.Applied, clerkmirror.Ignored, clerkmirror.Duplicate, clerkmirror.Outdated}
 	for i, d := range deliveries {
 		if got, err := store.Apply(ctx, d, nil); err != nil || got != want[i] {
 			t.Fatalf("delivery %d (%s): %v, %v; want %v", i, d.ID, got, err, want[i])
@@ -67,7 +68,7 @@ func TestChangeLogAndRevocations(t *testing.T) {
 	if err != nil || len(changes) != 3 {
 		t.Fatalf("changes = %+v, %v", changes, err)
 	}
-	if changes[0].Kind != clerkusers.UserChanged || changes[1].SessionID != "sess_a" || changes[2].UserID != "user_b" {
+	if changes[0].Kind != clerkmirror.UserChanged || changes[1].SessionID != "sess_a" || changes[2].UserID != "user_b" {
 		t.Fatalf("changes = %+v", changes)
 	}
 	if rest, _ := store.ChangesAfter(ctx, changes[1].ID, 10); len(rest) != 1 || rest[0].ID != changes[2].ID {
@@ -94,13 +95,13 @@ func TestChangeLogAndRevocations(t *testing.T) {
 // verifier's leeway calls for, and not longer.
 func TestPruneForgetsOldRows(t *testing.T) {
 	db := openDB(t)
-	store := clerkusers.NewStore(db)
+	store := clerkmirror.NewStore(db)
 	ctx := context.Background()
-	for _, d := range []clerkusers.Delivery{
-		{ID: "msg_old", EventType: "session.revoked", Change: &clerkusers.Change{Kind: clerkusers.SessionRevoked, SessionID: "sess_old"}},
-		{ID: "msg_new", EventType: "session.revoked", Change: &clerkusers.Change{Kind: clerkusers.SessionRevoked, SessionID: "sess_new"}},
-		{ID: "msg_gone", EventType: "user.deleted", Change: &clerkusers.Change{Kind: clerkusers.UserDeleted, UserID: "user_old"}},
-		{ID: "msg_kept", EventType: "user.deleted", Change: &clerkusers.Change{Kind: clerkusers.UserDeleted, UserID: "user_new"}},
+	for _, d := range []clerkmirror.Delivery{
+		{ID: "msg_old", EventType: "session.revoked", Change: &clerkmirror.Change{Kind: clerkmirror.SessionRevoked, SessionID: "sess_old"}},
+		{ID: "msg_new", EventType: "session.revoked", Change: &clerkmirror.Change{Kind: clerkmirror.SessionRevoked, SessionID: "sess_new"}},
+		{ID: "msg_gone", EventType: "user.deleted", Change: &clerkmirror.Change{Kind: clerkmirror.UserDeleted, UserID: "user_old"}},
+		{ID: "msg_kept", EventType: "user.deleted", Change: &clerkmirror.Change{Kind: clerkmirror.UserDeleted, UserID: "user_new"}},
 	} {
 		if _, err := store.Apply(ctx, d, nil); err != nil {
 			t.Fatal(err)
@@ -149,7 +150,7 @@ func TestPruneForgetsOldRows(t *testing.T) {
 func TestApplyRollsBackWhenBeforeCommitFails(t *testing.T) {
 	store := newStore(t)
 	ctx := context.Background()
-	d := clerkusers.Delivery{ID: "msg_1", EventType: "user.deleted", Change: &clerkusers.Change{Kind: clerkusers.UserDeleted, UserID: userID}}
+	d := clerkmirror.Delivery{ID: "msg_1", EventType: "user.deleted", Change: &clerkmirror.Change{Kind: clerkmirror.UserDeleted, UserID: userID}}
 	if _, err := store.Apply(ctx, d, func(context.Context) error { return context.DeadlineExceeded }); err == nil {
 		t.Fatal("Apply succeeded despite the failed publish")
 	}
@@ -157,7 +158,7 @@ func TestApplyRollsBackWhenBeforeCommitFails(t *testing.T) {
 		t.Fatal("the change of a rolled-back delivery was stored")
 	}
 	published := 0
-	if got, err := store.Apply(ctx, d, func(context.Context) error { published++; return nil }); err != nil || got != clerkusers.Applied || published != 1 {
+	if got, err := store.Apply(ctx, d, func(context.Context) error { published++; return nil }); err != nil || got != clerkmirror.Applied || published != 1 {
 		t.Fatalf("retry: %v, %v, published %d", got, err, published)
 	}
 }
@@ -169,20 +170,20 @@ func TestApplyNeedsANewerVersion(t *testing.T) {
 	store := newStore(t)
 	ctx := context.Background()
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	change := func(email string, at time.Time) *clerkusers.Change {
-		return &clerkusers.Change{Kind: clerkusers.UserChanged, UserID: userID, Email: email, UpdatedAt: at}
+	change := func(email string, at time.Time) *clerkmirror.Change {
+		return &clerkmirror.Change{Kind: clerkmirror.UserChanged, UserID: userID, Email: email, UpdatedAt: at}
 	}
 	for _, tt := range []struct {
 		id     string
-		change *clerkusers.Change
-		want   clerkusers.Outcome
+		change *clerkmirror.Change
+		want   clerkmirror.Outcome
 	}{
-		{"msg_1", change("a@example.com", at), clerkusers.Applied},
-		{"msg_2", change("b@example.com", at), clerkusers.Outdated},
-		{"msg_3", change("c@example.com", at.Add(-time.Second)), clerkusers.Outdated},
-		{"msg_4", change("d@example.com", at.Add(time.Millisecond)), clerkusers.Applied},
+		{"msg_1", change("a@example.com", at), clerkmirror.Applied},
+		{"msg_2", change("b@example.com", at), clerkmirror.Outdated},
+		{"msg_3", change("c@example.com", at.Add(-time.Second)), clerkmirror.Outdated},
+		{"msg_4", change("d@example.com", at.Add(time.Millisecond)), clerkmirror.Applied},
 	} {
-		got, err := store.Apply(ctx, clerkusers.Delivery{ID: tt.id, EventType: "user.updated", Change: tt.change}, nil)
+		got, err := store.Apply(ctx, clerkmirror.Delivery{ID: tt.id, EventType: "user.updated", Change: tt.change}, nil)
 		if err != nil || got != tt.want {
 			t.Fatalf("%s: %v, %v; want %v", tt.id, got, err, tt.want)
 		}
@@ -204,9 +205,9 @@ func TestLookupBeforeWebhookStillPublishes(t *testing.T) {
 	}
 	published := 0
 	publish := func(context.Context) error { published++; return nil }
-	created := clerkusers.Delivery{ID: "msg_1", EventType: "user.created",
-		Change: &clerkusers.Change{Kind: clerkusers.UserChanged, UserID: userID, Email: "ada@example.com", UpdatedAt: at}}
-	if got, err := store.Apply(ctx, created, publish); err != nil || got != clerkusers.Applied || published != 1 {
+	created := clerkmirror.Delivery{ID: "msg_1", EventType: "user.created",
+		Change: &clerkmirror.Change{Kind: clerkmirror.UserChanged, UserID: userID, Email: "ada@example.com", UpdatedAt: at}}
+	if got, err := store.Apply(ctx, created, publish); err != nil || got != clerkmirror.Applied || published != 1 {
 		t.Fatalf("user.created after a lookup: %v, %v, published %d", got, err, published)
 	}
 	// A lookup stores a newer version; an older event is still news to
@@ -214,9 +215,9 @@ func TestLookupBeforeWebhookStillPublishes(t *testing.T) {
 	if err := store.SaveUser(ctx, userID, "ada@new.example", at.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	updated := clerkusers.Delivery{ID: "msg_2", EventType: "user.updated",
-		Change: &clerkusers.Change{Kind: clerkusers.UserChanged, UserID: userID, Email: "ada@mid.example", UpdatedAt: at.Add(time.Minute)}}
-	if got, err := store.Apply(ctx, updated, publish); err != nil || got != clerkusers.Applied || published != 2 {
+	updated := clerkmirror.Delivery{ID: "msg_2", EventType: "user.updated",
+		Change: &clerkmirror.Change{Kind: clerkmirror.UserChanged, UserID: userID, Email: "ada@mid.example", UpdatedAt: at.Add(time.Minute)}}
+	if got, err := store.Apply(ctx, updated, publish); err != nil || got != clerkmirror.Applied || published != 2 {
 		t.Fatalf("older user.updated after a newer lookup: %v, %v, published %d", got, err, published)
 	}
 	if u, _, _ := store.User(ctx, userID); u.Email != "ada@new.example" || !u.UpdatedAt.Equal(at.Add(time.Hour)) {
@@ -253,8 +254,8 @@ func TestChangeLogIsReadInOrderUnderConcurrentWriters(t *testing.T) {
 				defer wg.Done()
 				for i := 0; i < each; i++ {
 					id := fmt.Sprintf("msg_%d_%d", w, i)
-					d := clerkusers.Delivery{ID: id, EventType: "session.revoked",
-						Change: &clerkusers.Change{Kind: clerkusers.SessionRevoked, SessionID: "sess_" + id}}
+					d := clerkmirror.Delivery{ID: id, EventType: "session.revoked",
+						Change: &clerkmirror.Change{Kind: clerkmirror.SessionRevoked, SessionID: "sess_" + id}}
 					if _, err := store.Apply(ctx, d, nil); err != nil {
 						t.Error(err)
 					}

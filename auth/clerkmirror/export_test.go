@@ -1,0 +1,4 @@
+package clerkmirror
+
+// LockChangeLog lets a test stall a writer that holds the change-log lock.
+var LockChangeLog = lockChangeLog
