@@ -91,6 +91,9 @@ func initService() (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("auth service: %w", err)
 	}
+	if err := authsvc.CheckMachineTokenTTL(seconds(cfg.MachineTokenCacheTTLSeconds), usersCfg.Leeway); err != nil {
+		return nil, err
+	}
 	opaque, err := opaquetoken.New(opaquetoken.Config{
 		SecretKey:        clerk.SecretKey,
 		MachineSecretKey: secrets.ClerkMachineSecretKey,

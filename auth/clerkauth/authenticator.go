@@ -38,6 +38,9 @@ type Users interface {
 type Revocations interface {
 	SessionRevoked(sessionID string) bool
 	UserDeleted(userID string) bool
+	// OrgDeleted reports whether Clerk deleted the organization, whose API
+	// keys then act for nothing.
+	OrgDeleted(orgID string) bool
 	// MembershipChanged reports whether a token of userID issued at
 	// issuedAt (Unix seconds) with orgID as its active organization ("" for
 	// none) carries organization claims Clerk has since changed: the
@@ -196,11 +199,14 @@ func (a *Authenticator) opaqueToken(ctx context.Context, tokenType, token string
 }
 
 // machine makes the checks of a verified machine token that depend on
-// what Clerk said since: a token acting for a user whom Clerk deleted is
-// refused. An OAuth token also gets its user's email (shown only with the
+// what Clerk said since: a token acting for a user or an organization that
+// Clerk deleted is refused. An OAuth token also gets its user's email (shown only with the
 // email scope), which asks Users and so refuses a deleted user's token even
 // after the revocation itself is forgotten: OAuth JWTs may outlive it.
 func (a *Authenticator) machine(ctx context.Context, data *AuthData) (*AuthData, error) {
+	if data.OrgID != "" && a.revocations != nil && a.revocations.OrgDeleted(data.OrgID) {
+		return nil, tokenerr.Refuse(ErrMembershipChanged, "organization %s was deleted in Clerk", data.OrgID)
+	}
 	if data.UserID == "" {
 		return data, nil
 	}

@@ -15,12 +15,13 @@ import (
 // memberships refuse, by user and organization, the tokens issued before
 // their value.
 type fixedRevocations struct {
-	sessions, users map[string]bool
-	memberships     map[[2]string]int64
+	sessions, users, orgs map[string]bool
+	memberships           map[[2]string]int64
 }
 
 func (r fixedRevocations) SessionRevoked(id string) bool { return r.sessions[id] }
 func (r fixedRevocations) UserDeleted(id string) bool    { return r.users[id] }
+func (r fixedRevocations) OrgDeleted(id string) bool     { return r.orgs[id] }
 func (r fixedRevocations) MembershipChanged(userID, orgID string, iat int64) bool {
 	return iat < r.memberships[[2]string{userID, orgID}]
 }

@@ -340,6 +340,8 @@ func TestMachineJWTClaimsRefused(t *testing.T) {
 		"OAuth, foreign issuer":   oauth(func(c map[string]any) { c["iss"] = "https://clerk.evil.example" }),
 		"OAuth, no sub":           oauth(func(c map[string]any) { delete(c, "sub") }),
 		"OAuth, sub with a path":  oauth(func(c map[string]any) { c["sub"] = "user_1/../2" }),
+		"OAuth, sub a session":    oauth(func(c map[string]any) { c["sub"] = "sess_2abc" }),
+		"OAuth, sub an org":       oauth(func(c map[string]any) { c["sub"] = "org_2abc" }),
 		"OAuth, jti with a space": oauth(func(c map[string]any) { c["jti"] = "oat_1 2" }),
 		"OAuth, no client_id":     oauth(func(c map[string]any) { delete(c, "client_id") }),
 		"OAuth, empty client_id":  oauth(func(c map[string]any) { c["client_id"] = "" }),
@@ -425,7 +427,7 @@ func TestMachineJWTTimes(t *testing.T) {
 func TestMachineTokensOfDeletedUsers(t *testing.T) {
 	srv := startWithUser(t)
 	srv.AddUser("user_deleted", "gone@example.com")
-	revocations := fixedRevocations{users: map[string]bool{}}
+	revocations := fixedRevocations{users: map[string]bool{}, orgs: map[string]bool{}}
 	a := machineAuthenticator(t, srv, allTokenTypes, func(c *clerkauth.Config) { c.Revocations = revocations })
 	forUser := func(user string) map[string]string {
 		return map[string]string{
@@ -445,13 +447,20 @@ func TestMachineTokensOfDeletedUsers(t *testing.T) {
 			t.Errorf("%s of a deleted user: error %v", name, err)
 		}
 	}
+	orgKey := srv.CreateAPIKey(clerktest.APIKey{Subject: ownerOrg}).Secret
 	for name, token := range map[string]string{
-		"organization API key": srv.CreateAPIKey(clerktest.APIKey{Subject: ownerOrg}).Secret,
+		"organization API key": orgKey,
 		"M2M JWT":              srv.SignM2M(srv.M2MClaims(callerMachine, selfMachine)),
 	} {
 		if _, err := authenticate(a, token); err != nil {
 			t.Errorf("%s refused: %v", name, err)
 		}
+	}
+	// An organization's API key acts for nothing once Clerk deleted the
+	// organization, even from the cache.
+	revocations.orgs[ownerOrg] = true
+	if _, err := authenticate(a, orgKey); !errors.Is(err, clerkauth.ErrInvalidToken) {
+		t.Errorf("API key of a deleted organization: error %v", err)
 	}
 
 	// Users does not find user_unknown: its OAuth tokens are refused, as

@@ -33,7 +33,9 @@ func newTokenCache(size int, leeway time.Duration, metrics authmetrics.Recorder)
 // exp, and counts the lookup.
 func (c *tokenCache) get(key [sha256.Size]byte, now time.Time) (*clerkjwt.Token, bool) {
 	s, ok := c.entries.Get(key)
-	if ok && now.After(s.Expiry.Add(c.leeway)) {
+	// Expired from exp + leeway on, as the verifier (and Clerk's
+	// assertExpirationClaim) count it: the cache never outlives a check.
+	if ok && !now.Before(s.Expiry.Add(c.leeway)) {
 		c.entries.Remove(key)
 		ok = false
 	}

@@ -112,6 +112,11 @@ func (v *Verifier) oauthOf(c *claims, now time.Time) (*Token, error) {
 	if s.UserID, err = subject(c); err != nil {
 		return nil, err
 	}
+	if !strings.HasPrefix(s.UserID, "user_") {
+		// An OAuth access token acts for the user who granted it, as the
+		// opaque form's subject must too (opaquetoken).
+		return nil, tokenerr.Invalid("OAuth token sub %s is not a user", s.UserID)
+	}
 	if s.TokenID, err = tokenID(c); err != nil {
 		return nil, err
 	}

@@ -131,10 +131,13 @@ func TestTailLoadsOrgRevocations(t *testing.T) {
 	if !r.MembershipChanged("user_other", "org_2", at.Unix()+3600) || r.MembershipChanged(userID, "org_3", 0) {
 		t.Fatal("the organization's deletion not loaded as stored")
 	}
+	if !r.OrgDeleted("org_2") || r.OrgDeleted("org_1") {
+		t.Fatal("OrgDeleted does not say which organization was deleted")
+	}
 
 	apply(t, store, "msg_4", clerkmirror.Change{Kind: clerkmirror.OrgChanged, OrgID: "org_2", Slug: "back", UpdatedAt: at.Add(time.Hour)})
 	in.sync(t)
-	if r.MembershipChanged(userID, "org_2", 0) {
+	if r.MembershipChanged(userID, "org_2", 0) || r.OrgDeleted("org_2") {
 		t.Fatal("a version newer than the deletion did not lift it")
 	}
 	clock.Advance(clerkusers.RevocationRetention(5*time.Second) + time.Second)

@@ -95,6 +95,15 @@ func (r *Revocations) MembershipChanged(userID, orgID string, issuedAt int64) bo
 	return ok && issuedAt < m.before
 }
 
+// OrgDeleted reports whether Clerk deleted the organization: its API keys
+// are refused, as tokens naming it as active are.
+func (r *Revocations) OrgDeleted(orgID string) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	_, ok := r.orgs[orgID]
+	return ok
+}
+
 // Len is the number of sessions, users, organizations and memberships
 // remembered.
 func (r *Revocations) Len() int {

@@ -2,7 +2,9 @@ package authsvc
 
 import (
 	"errors"
+	"fmt"
 	"strings"
+	"time"
 
 	"encore.dev/beta/errs"
 
@@ -91,4 +93,15 @@ func MachineTokenNotes(accepted []string, hasMachineSecretKey bool, machineID st
 		info = "auth service: AcceptedTokenTypes does not include " + strings.Join(off, ", ") + ": such tokens are refused everywhere, on endpoints tagged to accept them too"
 	}
 	return warns, info
+}
+
+// CheckMachineTokenTTL refuses a machine-token cache that would outlive
+// the revocations: a cached API key of a user or organization Clerk deleted
+// would be accepted again once the deletion is forgotten. The bound is
+// clerkusers.RevocationRetention (10m10s with the default leeway).
+func CheckMachineTokenTTL(ttl, leeway time.Duration) error {
+	if limit := clerkusers.RevocationRetention(leeway); ttl > limit {
+		return fmt.Errorf("auth service: MachineTokenCacheTTLSeconds is %s, longer than deletions are remembered (%s): set it to at most %d", ttl, limit, int(limit/time.Second))
+	}
+	return nil
 }

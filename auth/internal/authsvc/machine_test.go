@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"encore.dev/beta/errs"
 
@@ -93,5 +94,18 @@ func TestAPIErrorCarriesRetryAfter(t *testing.T) {
 	b, _ := json.Marshal(e.Details)
 	if string(b) != `{"retryAfterSeconds":1}` {
 		t.Fatalf("details = %s", b)
+	}
+}
+
+func TestCheckMachineTokenTTL(t *testing.T) {
+	if err := CheckMachineTokenTTL(time.Minute, 5*time.Second); err != nil {
+		t.Fatalf("the default: %v", err)
+	}
+	if err := CheckMachineTokenTTL(clerkusers.RevocationRetention(5*time.Second), 5*time.Second); err != nil {
+		t.Fatalf("at the bound: %v", err)
+	}
+	err := CheckMachineTokenTTL(clerkusers.RevocationRetention(5*time.Second)+time.Second, 5*time.Second)
+	if err == nil || !strings.Contains(err.Error(), "MachineTokenCacheTTLSeconds") {
+		t.Fatalf("past the bound: %v", err)
 	}
 }
