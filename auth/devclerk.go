@@ -22,7 +22,7 @@ func startClerk() (*authsvc.Clerk, error) {
 	clerk, err := authsvc.StartClerk(authsvc.ClerkSettings{
 		Local:             meta.Environment.Cloud == encore.CloudLocal,
 		SecretKey:         secrets.ClerkSecretKey,
-		WebhookSecret:     secrets.ClerkWebhookSecret,
+		WebhookSecret:     authsvc.OptionalSecret(secrets.ClerkWebhookSecret),
 		APIURL:            cfg.ClerkAPIURL,
 		AuthorizedParties: cfg.AuthorizedParties,
 		Issuer:            cfg.Issuer,

@@ -94,9 +94,10 @@ func initService() (*Service, error) {
 	if err := authsvc.CheckMachineTokenTTL(seconds(cfg.MachineTokenCacheTTLSeconds), usersCfg.Leeway); err != nil {
 		return nil, err
 	}
+	machineSecretKey := authsvc.OptionalSecret(secrets.ClerkMachineSecretKey)
 	opaque, err := opaquetoken.New(opaquetoken.Config{
 		SecretKey:        clerk.SecretKey,
-		MachineSecretKey: secrets.ClerkMachineSecretKey,
+		MachineSecretKey: machineSecretKey,
 		APIURL:           clerk.APIURL,
 		CacheTTL:         seconds(cfg.MachineTokenCacheTTLSeconds),
 		CacheSize:        cfg.TokenCacheSize,
@@ -107,7 +108,7 @@ func initService() (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("auth service: %w", err)
 	}
-	warns, info := authsvc.MachineTokenNotes(cfg.AcceptedTokenTypes, secrets.ClerkMachineSecretKey != "", cfg.MachineID)
+	warns, info := authsvc.MachineTokenNotes(cfg.AcceptedTokenTypes, machineSecretKey != "", cfg.MachineID)
 	for _, w := range warns {
 		log.Warn(w)
 	}

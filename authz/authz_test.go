@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	encore "encore.dev"
 	"encore.dev/beta/errs"
 	"encore.dev/middleware"
 
@@ -208,9 +209,15 @@ func withAuthData(t *testing.T, data *clerkauth.AuthData) {
 // withEndpointTags stands in for the called endpoint's tags for one test.
 func withEndpointTags(t *testing.T, tags ...string) {
 	t.Helper()
-	saved := endpointTags
-	endpointTags = func() []string { return tags }
-	t.Cleanup(func() { endpointTags = saved })
+	withAPI(t, &encore.APIDesc{Tags: tags})
+}
+
+// withAPI stands in for the called endpoint's description for one test.
+func withAPI(t *testing.T, api *encore.APIDesc) {
+	t.Helper()
+	saved := currentAPI
+	currentAPI = func() *encore.APIDesc { return api }
+	t.Cleanup(func() { currentAPI = saved })
 }
 
 func TestMiddleware(t *testing.T) {
@@ -260,6 +267,21 @@ func TestMiddleware(t *testing.T) {
 			}
 			check(t, e, tt.want)
 		})
+	}
+}
+
+// A raw endpoint is passed through: Encore would send a refusal there as
+// an empty 200, and raw endpoints check their own callers.
+func TestMiddlewarePassesRawEndpoints(t *testing.T) {
+	withAuthData(t, userKey)
+	withAPI(t, &encore.APIDesc{Raw: true})
+	called := false
+	EndpointTags(middleware.Request{}, func(middleware.Request) middleware.Response {
+		called = true
+		return middleware.Response{}
+	})
+	if !called {
+		t.Fatal("the raw endpoint's handler was not called")
 	}
 }
 

@@ -105,3 +105,17 @@ func CheckMachineTokenTTL(ttl, leeway time.Duration) error {
 	}
 	return nil
 }
+
+// NotConfigured is the value an optional secret takes where it is not
+// used: Encore refuses to deploy to a cloud environment with a declared
+// secret that has no value, so "not configured" needs a value of its own.
+const NotConfigured = "not-configured"
+
+// OptionalSecret is an optional secret's value, "" when it is unset or
+// NotConfigured.
+func OptionalSecret(value string) string {
+	if value = strings.TrimSpace(value); value == NotConfigured {
+		return ""
+	}
+	return value
+}

@@ -109,3 +109,11 @@ func TestCheckMachineTokenTTL(t *testing.T) {
 		t.Fatalf("past the bound: %v", err)
 	}
 }
+
+func TestOptionalSecret(t *testing.T) {
+	for in, want := range map[string]string{"": "", NotConfigured: "", " not-configured\n": "", "whsec_abc": "whsec_abc", " ak_x ": "ak_x"} {
+		if got := OptionalSecret(in); got != want {
+			t.Errorf("OptionalSecret(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
