@@ -1,7 +1,9 @@
-// Package auth is the Encore service that authenticates every request to an
-// `auth` endpoint with a Clerk session token, and receives Clerk's webhooks.
-// The logic lives in plain packages (clerkauth, clerkusers, clerkwebhook);
-// these files only hand them the request.
+// Package auth is the Encore service that authenticates every request with
+// a Clerk session or machine token, receives Clerk's webhooks, mirrors
+// Clerk in its database and reconciles that mirror. The logic lives in
+// plain packages (clerkauth and the verifiers it uses, clerkusers,
+// clerkmirror, clerkwebhook, clerkreconcile, localclerk); these files only
+// hand them the request.
 package auth
 
 import (
