@@ -10,6 +10,8 @@ import (
 	"encore.app/auth/clerktest"
 	"encore.app/auth/clerkusers"
 	"encore.app/auth/clerkwebhook"
+	"encore.app/internal/clerkevents"
+	"encore.app/internal/testutil"
 )
 
 // A writer that stalls while holding the change-log lock (its process
@@ -29,8 +31,8 @@ func TestStalledChangeLogWriterReleasesTheLock(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	log := &logRecorder{}
-	webhooks := clerkwebhook.NewHandler(clerkwebhook.Config{Secret: clerktest.WebhookSecret, Store: store, Publisher: &events{}, OrgPublisher: &orgEvents{}, Log: log})
+	log := &testutil.LogRecorder{}
+	webhooks := clerkwebhook.NewHandler(clerkwebhook.Config{Secret: clerktest.WebhookSecret, Store: store, Publisher: &testutil.Publisher[clerkevents.UserEvent]{}, OrgPublisher: &testutil.Publisher[clerkevents.OrgEvent]{}, Log: log})
 	deliver := func() int {
 		resp, err := clerktest.Webhook{}.Serve(webhooks, clerktest.SessionEventBody("session.revoked", "sess_1", userID))
 		if err != nil {

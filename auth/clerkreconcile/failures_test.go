@@ -35,7 +35,7 @@ func (f *fixture) wantNothingDeleted(t *testing.T) {
 	if o, _, _ := f.store.Organization(context.Background(), "org_gone"); o.Deleted {
 		t.Error("an incomplete pass marked an organization deleted")
 	}
-	if len(f.users.events())+len(f.orgs.events()) != 0 {
+	if len(f.users.Sent())+len(f.orgs.Sent()) != 0 {
 		t.Error("an incomplete pass published a deletion")
 	}
 	if _, ran, err := f.reconciler(t, nil).RunIfDue(context.Background(), time.Hour); err != nil || !ran {
@@ -65,7 +65,7 @@ func TestAClerkErrorMarksNothingDeleted(t *testing.T) {
 			if counts.Complete || counts.Users.Listed == 0 || counts.Users.Checked+counts.Organizations.Checked != 0 {
 				t.Errorf("counts %+v", counts)
 			}
-			if f.log.count("WARN clerkreconcile: pass failed") != 1 {
+			if f.log.Count("WARN clerkreconcile: pass failed") != 1 {
 				t.Error("the failure is not logged")
 			}
 			f.srv.ClearFailures()

@@ -17,6 +17,7 @@ import (
 	"encore.app/auth/clerktest"
 	"encore.app/internal/clerkevents"
 	"encore.app/internal/pgtest"
+	"encore.app/internal/testutil"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -33,9 +34,9 @@ type fixture struct {
 	clock *clerktest.Clock
 	// requests are the calls that reached Clerk.
 	requests *requests
-	users    *recorder[clerkevents.UserEvent]
-	orgs     *recorder[clerkevents.OrgEvent]
-	log      *logRecorder
+	users    *testutil.Publisher[clerkevents.UserEvent]
+	orgs     *testutil.Publisher[clerkevents.OrgEvent]
+	log      *testutil.LogRecorder
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -46,9 +47,9 @@ func newFixture(t *testing.T) *fixture {
 		db:    db,
 		store: clerkmirror.NewStore(db),
 		clock: clerktest.NewClock(),
-		users: &recorder[clerkevents.UserEvent]{},
-		orgs:  &recorder[clerkevents.OrgEvent]{},
-		log:   &logRecorder{},
+		users: &testutil.Publisher[clerkevents.UserEvent]{},
+		orgs:  &testutil.Publisher[clerkevents.OrgEvent]{},
+		log:   &testutil.LogRecorder{},
 	}
 	f.requests = &requests{clock: f.clock, next: http.DefaultTransport}
 	return f
@@ -176,51 +177,4 @@ func (r *requests) recorded() ([]time.Time, []string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return slices.Clone(r.times), slices.Clone(r.urls)
-}
-
-// recorder records what is published.
-type recorder[T any] struct {
-	mu   sync.Mutex
-	sent []T
-}
-
-func (e *recorder[T]) Publish(_ context.Context, ev *T) (string, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.sent = append(e.sent, *ev)
-	return "id", nil
-}
-
-func (e *recorder[T]) events() []T {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return slices.Clone(e.sent)
-}
-
-// logRecorder is a Logger that keeps what it is given.
-type logRecorder struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *logRecorder) Info(msg string, kv ...any) { l.add("INFO", msg, kv) }
-func (l *logRecorder) Warn(msg string, kv ...any) { l.add("WARN", msg, kv) }
-
-func (l *logRecorder) add(level, msg string, kv []any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.lines = append(l.lines, fmt.Sprint(level, " ", msg, " ", kv))
-}
-
-// count is how many lines contain s.
-func (l *logRecorder) count(s string) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := 0
-	for _, line := range l.lines {
-		if strings.Contains(line, s) {
-			n++
-		}
-	}
-	return n
 }

@@ -167,13 +167,13 @@ func TestPassHealsTheMirror(t *testing.T) {
 	if !revocations.UserDeleted("user_gone2") || !revocations.MembershipChanged(userID(1), "org_gone", time.Now().Unix()) {
 		t.Error("the instance does not enforce the deletions")
 	}
-	if users := f.users.events(); len(users) != 3 || users[0].Type != clerkevents.UserDeleted || users[0].UserID != "user_gone1" {
+	if users := f.users.Sent(); len(users) != 3 || users[0].Type != clerkevents.UserDeleted || users[0].UserID != "user_gone1" {
 		t.Errorf("user events %+v", users)
 	}
-	if orgs := f.orgs.events(); len(orgs) != 1 || orgs[0].Type != clerkevents.OrganizationDeleted || orgs[0].OrgID != "org_gone" {
+	if orgs := f.orgs.Sent(); len(orgs) != 1 || orgs[0].Type != clerkevents.OrganizationDeleted || orgs[0].OrgID != "org_gone" {
 		t.Errorf("organization events %+v", orgs)
 	}
-	if n := f.log.count("clerkreconcile: page saved"); n != 6 {
+	if n := f.log.Count("clerkreconcile: page saved"); n != 6 {
 		t.Errorf("%d page lines", n)
 	}
 

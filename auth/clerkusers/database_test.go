@@ -100,7 +100,7 @@ func TestDatabaseOutageFallsBackToClerk(t *testing.T) {
 	srv := startWithUser(t)
 	pg := pgtest.NewServer(t)
 	store := clerkmirror.NewStore(pg.Open(t, migrations))
-	log := &logRecorder{}
+	log := &testutil.LogRecorder{}
 	clock := clerktest.NewClock()
 	cfg := testConfig(srv)
 	cfg.Store, cfg.Log, cfg.Now = store, log, clock.Now
@@ -210,7 +210,7 @@ func TestHangingDatabaseFallsBackToClerk(t *testing.T) {
 	}
 	t.Cleanup(func() { db.Close() })
 	cfg := testConfig(srv)
-	cfg.Store, cfg.Log = clerkmirror.NewStore(db), &logRecorder{}
+	cfg.Store, cfg.Log = clerkmirror.NewStore(db), &testutil.LogRecorder{}
 	// The caller would wait far longer than the database bound.
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

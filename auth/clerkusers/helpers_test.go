@@ -2,11 +2,7 @@ package clerkusers_test
 
 import (
 	"database/sql"
-	"fmt"
 	"path/filepath"
-	"slices"
-	"strings"
-	"sync"
 	"testing"
 
 	"encore.app/auth/clerkmirror"
@@ -50,42 +46,3 @@ func openDB(t testing.TB) *sql.DB { return pgtest.Open(t, migrations) }
 
 // newStore is a Store on a fresh database with the auth schema.
 func newStore(t testing.TB) *clerkmirror.Store { return clerkmirror.NewStore(openDB(t)) }
-
-// logRecorder is a Logger that keeps what it is given, as "LEVEL msg kv".
-type logRecorder struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *logRecorder) Info(msg string, kv ...any) { l.add("INFO", msg, kv) }
-func (l *logRecorder) Warn(msg string, kv ...any) { l.add("WARN", msg, kv) }
-
-func (l *logRecorder) add(level, msg string, kv []any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.lines = append(l.lines, fmt.Sprint(level, " ", msg, " ", kv))
-}
-
-func (l *logRecorder) Len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.lines)
-}
-
-// Lines is what was logged so far.
-func (l *logRecorder) Lines() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return slices.Clone(l.lines)
-}
-
-// Count is the number of lines logged so far that contain s.
-func (l *logRecorder) Count(s string) int {
-	n := 0
-	for _, line := range l.Lines() {
-		if strings.Contains(line, s) {
-			n++
-		}
-	}
-	return n
-}

@@ -3,7 +3,6 @@ package clerkusers_test
 import (
 	"context"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,25 +21,6 @@ type app struct {
 	*instance
 	auth     *clerkauth.Authenticator
 	webhooks *clerkwebhook.Handler
-}
-
-// recorder records what the webhook handler publishes.
-type recorder[T any] struct {
-	mu   sync.Mutex
-	sent []T
-}
-
-// events and orgEvents record the user and organization events.
-type (
-	events    = recorder[clerkevents.UserEvent]
-	orgEvents = recorder[clerkevents.OrgEvent]
-)
-
-func (e *recorder[T]) Publish(_ context.Context, ev *T) (string, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.sent = append(e.sent, *ev)
-	return "id", nil
 }
 
 func startApp(t *testing.T, srv *clerktest.Server, store *clerkmirror.Store, interval time.Duration) *app {
@@ -62,7 +42,7 @@ func startApp(t *testing.T, srv *clerktest.Server, store *clerkmirror.Store, int
 		instance: in,
 		auth:     a,
 		webhooks: clerkwebhook.NewHandler(clerkwebhook.Config{
-			Secret: clerktest.WebhookSecret, Store: store, Publisher: &events{}, OrgPublisher: &orgEvents{},
+			Secret: clerktest.WebhookSecret, Store: store, Publisher: &testutil.Publisher[clerkevents.UserEvent]{}, OrgPublisher: &testutil.Publisher[clerkevents.OrgEvent]{},
 		}),
 	}
 }

@@ -115,7 +115,7 @@ func TestTailRunPropagatesAcrossInstances(t *testing.T) {
 	srv := startWithUser(t)
 	pg := pgtest.NewServer(t)
 	store := clerkmirror.NewStore(pg.Open(t, migrations))
-	log := &logRecorder{}
+	log := &testutil.LogRecorder{}
 	const interval = 50 * time.Millisecond
 	edit := func(c *clerkusers.Config) { c.SyncInterval, c.Log = interval, log }
 	a, b := newInstance(t, srv, store, edit), newInstance(t, srv, store, edit)
@@ -162,7 +162,7 @@ func TestTailReloadsWhenTheLogGoesBackwards(t *testing.T) {
 	srv := startWithUser(t)
 	db := openDB(t)
 	store := clerkmirror.NewStore(db)
-	log := &logRecorder{}
+	log := &testutil.LogRecorder{}
 	const interval = 20 * time.Millisecond
 	in := newInstance(t, srv, store, func(c *clerkusers.Config) { c.SyncInterval, c.Log = interval, log })
 	ctx, cancel := context.WithCancel(context.Background())
@@ -197,7 +197,7 @@ func TestInstanceStartingWhileTheDatabaseIsDown(t *testing.T) {
 	store := clerkmirror.NewStore(pg.Open(t, migrations))
 	apply(t, store, "msg_1", clerkmirror.Change{Kind: clerkmirror.SessionRevoked, SessionID: "sess_1"})
 	pg.Stop(t)
-	log := &logRecorder{}
+	log := &testutil.LogRecorder{}
 	clock := clerktest.NewClock()
 	in := newInstance(t, srv, store, func(c *clerkusers.Config) { c.Log, c.Now = log, clock.Now })
 	ctx := context.Background()
