@@ -22,14 +22,15 @@ import (
 //
 //encore:middleware global target=all
 func EndpointTags(req middleware.Request, next middleware.Next) middleware.Response {
-	if api := currentAPI(); api != nil && api.Raw {
+	api := currentAPI()
+	if api != nil && api.Raw {
 		// Encore writes no error for a raw endpoint, assuming its handler
 		// answered: a refusal here would reach the client as an empty 200.
 		// Raw endpoints check their own callers (the webhook's Svix
 		// signature) and carry none of these tags.
 		return next(req)
 	}
-	if err := Decide(authData(), endpointTags()); err != nil {
+	if err := Decide(authData(), tagsOf(api)); err != nil {
 		return middleware.Response{Err: err}
 	}
 	return next(req)
@@ -105,9 +106,12 @@ var authData = func() *clerkauth.AuthData {
 var currentAPI = func() *encore.APIDesc { return encore.CurrentRequest().API }
 
 // endpointTags are the tags of the endpoint being called.
-func endpointTags() []string {
-	if api := currentAPI(); api != nil {
-		return api.Tags
+func endpointTags() []string { return tagsOf(currentAPI()) }
+
+// tagsOf is api's tags, none without an endpoint description.
+func tagsOf(api *encore.APIDesc) []string {
+	if api == nil {
+		return nil
 	}
-	return nil
+	return api.Tags
 }
